@@ -1,0 +1,48 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test install migrate seed serve bench lint format schema clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate, load the demo data, serve on SQLite (or DATABASE_URL).
+run: $(STAMP)
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py ensure_signing_key
+	@$(PY) manage.py seed_demo
+	@$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite; PostgreSQL when DATABASE_URL is set or one answers on 127.0.0.1:5432.
+test: $(STAMP)
+	@url="$$($(PY) -m config.dbprobe)"; \
+	if [ -n "$$url" ]; then echo "make test: PostgreSQL ($${url%%@*}@...)"; else echo "make test: SQLite (no PostgreSQL found; PostgreSQL-only tests will skip)"; fi; \
+	DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@url="$$($(PY) -m config.dbprobe)"; test -n "$$url" || { echo "make bench needs PostgreSQL"; exit 2; }; \
+	DATABASE_URL="$$url" $(PY) -m bench $(BENCH_ARGS)
+
+lint: $(STAMP)
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	@$(PY) -m ruff format .
+	@$(PY) -m ruff check --fix .
+
+schema: $(STAMP)
+	@$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml && echo "var/openapi.yaml"
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from registry.api.views_health import healthz
+
+# Each area owns its URL module; the API lives under /api/v1/.
+api_v1 = [
+    path("", include("registry.api.urls")),
+    path("", include("credentials.api.urls")),
+    path("", include("credentials.api.pdf_urls")),
+    path("", include("credentials.api.verification_urls")),
+    path("", include("outcomes.api_urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("", include("credentials.public_urls")),
+    path("", include("outcomes.public_urls")),
+    path("", include("api_docs.urls")),
+    path("healthz", healthz, name="healthz"),
+]

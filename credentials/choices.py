@@ -1,0 +1,60 @@
+from django.db import models
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNDISCLOSED = "undisclosed", "Not disclosed"
+
+
+class CohortStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+
+
+class EnrolmentStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ResultOutcome(models.TextChoices):
+    PASS = "pass", "Pass"
+    FAIL = "fail", "Fail"
+    PENDING = "pending", "Pending"
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", "Valid"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Revoked"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+LIVE_CERTIFICATE_STATUSES = (CertificateStatus.VALID, CertificateStatus.SUSPENDED)
+
+
+class RevocationReason(models.TextChoices):
+    ISSUED_IN_ERROR = "issued_in_error", "Issued in error"
+    FRAUD = "fraud", "Fraud"
+    ANNULMENT_DECISION = "annulment_decision", "Annulment decision"
+    COURT_ORDER = "court_order", "Court order"
+    OTHER = "other", "Other"
+
+
+class VerificationChannel(models.TextChoices):
+    PAGE = "page", "Web page"
+    API = "api", "API"
+    QR = "qr", "Scanned QR"
+    BATCH = "batch", "Batch"
+
+
+class VerificationOutcome(models.TextChoices):
+    VALID = "valid", "Valid"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Revoked"
+    SUPERSEDED = "superseded", "Superseded"
+    NOT_FOUND = "not_found", "Not found"
+    MALFORMED = "malformed", "Malformed"

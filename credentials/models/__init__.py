@@ -1,0 +1,14 @@
+from .certificates import Certificate, IdempotencyRecord, SerialCounter
+from .training import Cohort, Enrolment, Learner, ModuleResult
+from .verification import VerificationEvent
+
+__all__ = [
+    "Certificate",
+    "Cohort",
+    "Enrolment",
+    "IdempotencyRecord",
+    "Learner",
+    "ModuleResult",
+    "SerialCounter",
+    "VerificationEvent",
+]

@@ -1,0 +1,113 @@
+from django.conf import settings
+from django.db import models
+
+from credentials.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus, RevocationReason
+from registry.models import Accreditation, Curriculum, Equivalency, Organisation, Qualification
+
+from .training import Enrolment, Learner
+
+
+class CertificateDeletionError(Exception):
+    pass
+
+
+class CertificateQuerySet(models.QuerySet):
+    def delete(self):
+        raise CertificateDeletionError("Certificates are never deleted; revoke them instead.")
+
+
+class Certificate(models.Model):
+    """An issued certificate. What was printed is frozen in `snapshot` and signed; never deleted."""
+
+    serial_number = models.CharField(max_length=48, unique=True)
+    verification_id = models.CharField(max_length=26, unique=True)  # 128 random bits, Crockford base32
+    learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="certificates")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="certificates")
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="certificates")
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.PROTECT, related_name="certificates")
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="certificates_issued")
+    awarding_body = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="certificates_awarded")
+    accreditation = models.ForeignKey(Accreditation, on_delete=models.PROTECT, related_name="certificates")
+    equivalency = models.ForeignKey(
+        Equivalency, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
+    holder_name = models.CharField(max_length=255)
+    snapshot = models.JSONField(help_text="Everything printed on the certificate, frozen at issuance.")
+    awarded_on = models.DateField()
+    issued_on = models.DateField()
+    signature = models.CharField(max_length=128, help_text="Ed25519 over the canonical snapshot, base64url.")
+    key_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.VALID)
+    status_reason_code = models.CharField(max_length=32, choices=RevocationReason.choices, blank=True)
+    status_reference = models.CharField(max_length=255, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=models.Q(status__in=LIVE_CERTIFICATE_STATUSES),
+                name="%(app_label)s_%(class)s_one_live_per_enrolment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(issued_on__gte=models.F("awarded_on")),
+                name="%(app_label)s_%(class)s_issued_after_award",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="revoked") | ~models.Q(status_reason_code=""),
+                name="%(app_label)s_%(class)s_revocation_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial_number
+
+    def delete(self, *args, **kwargs):
+        raise CertificateDeletionError("Certificates are never deleted; revoke them instead.")
+
+
+class SerialCounter(models.Model):
+    """The last serial handed out per qualification and year; locked in the issuing transaction."""
+
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["qualification", "year"], name="%(app_label)s_%(class)s_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.qualification_id}/{self.year}: {self.last_value}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request sent with an `Idempotency-Key`, replayed for the same key and body."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=128)
+    scope = models.CharField(max_length=128)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="%(app_label)s_%(class)s_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

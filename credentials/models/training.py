@@ -1,0 +1,131 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from credentials.choices import CohortStatus, EnrolmentStatus, Gender, ResultOutcome
+from registry.choices import DeliveryMode
+from registry.models import Curriculum, CurriculumModule, Municipality, Organisation
+
+personal_number_validator = RegexValidator(r"^\d{10}$", "A Kosovo personal number has exactly 10 digits.")
+
+
+class Learner(models.Model):
+    """A person trained by a provider. Names exactly as on the ID card, in any script.
+
+    Records are per provider: a provider never sees another provider's learners (see ADR 0003).
+    """
+
+    audit_redact = ("personal_number", "date_of_birth")
+
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="learners")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()  # personal data
+    personal_number = models.CharField(max_length=10, validators=[personal_number_validator])  # personal data
+    gender = models.CharField(max_length=16, choices=Gender.choices, default=Gender.UNDISCLOSED)
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="learners"
+    )
+    email = models.EmailField(blank=True)  # personal data
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "personal_number"], name="%(app_label)s_%(class)s_personal_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(personal_number__regex=r"^[0-9]{10}$"),
+                name="%(app_label)s_%(class)s_personal_number_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class Cohort(models.Model):
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cohorts")
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.PROTECT, related_name="cohorts")
+    code = models.CharField(max_length=32)
+    name = models.CharField(max_length=255, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    delivery_mode = models.CharField(max_length=16, choices=DeliveryMode.choices)
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="cohorts"
+    )
+    mentors = models.JSONField(default=list, blank=True, help_text="Names of the cohort's mentors.")
+    status = models.CharField(max_length=16, choices=CohortStatus.choices, default=CohortStatus.PLANNED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "code"], name="%(app_label)s_%(class)s_code"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="%(app_label)s_%(class)s_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Enrolment(models.Model):
+    learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="enrolments")
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments")
+    status = models.CharField(max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE)
+    enrolled_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cohort", "learner"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "cohort"], name="%(app_label)s_%(class)s_once"),
+            models.CheckConstraint(
+                condition=models.Q(completed_on__isnull=True) | models.Q(completed_on__gte=models.F("enrolled_on")),
+                name="%(app_label)s_%(class)s_completed_after_enrolled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} in {self.cohort_id}"
+
+
+class ModuleResult(models.Model):
+    """A learner's result in one module: hours attended and the assessment outcome. Personal data."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="results")
+    module = models.ForeignKey(CurriculumModule, on_delete=models.PROTECT, related_name="results")
+    hours_theory = models.PositiveIntegerField(default=0)
+    hours_practice = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=16, choices=ResultOutcome.choices, default=ResultOutcome.PENDING)
+    assessed_on = models.DateField(null=True, blank=True)
+    assessor = models.CharField(max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["enrolment", "module__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "module"], name="%(app_label)s_%(class)s_once"),
+            models.CheckConstraint(
+                condition=models.Q(outcome="pending") | models.Q(assessed_on__isnull=False),
+                name="%(app_label)s_%(class)s_assessed_on_when_assessed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module_id}: {self.outcome}"

@@ -1,0 +1,33 @@
+from django.db import models
+
+from credentials.choices import VerificationChannel, VerificationOutcome
+from registry.models import Organisation
+
+from .certificates import Certificate
+
+
+class VerificationEvent(models.Model):
+    """One verification. No personal data: the client IP is stored only as a keyed hash."""
+
+    certificate = models.ForeignKey(
+        Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="verification_events"
+    )
+    verification_id_tried = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=16, choices=VerificationOutcome.choices)
+    channel = models.CharField(max_length=8, choices=VerificationChannel.choices)
+    verifier_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="verifications"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    user_agent_family = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["certificate", "-created_at"], name="credentials_verif_cert_time"),
+            models.Index(fields=["verifier_organisation", "-created_at"], name="credentials_verif_org_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} via {self.channel}"

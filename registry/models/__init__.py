@@ -1,0 +1,22 @@
+from .accreditation import Accreditation, AccreditationCondition, Equivalency
+from .audit import AuditEntry
+from .organisations import Municipality, Organisation, User
+from .qualifications import Curriculum, CurriculumModule, LearningOutcome, Qualification
+from .standards import Competence, Duty, OccupationalStandard
+
+__all__ = [
+    "Accreditation",
+    "AccreditationCondition",
+    "AuditEntry",
+    "Competence",
+    "Curriculum",
+    "CurriculumModule",
+    "Duty",
+    "Equivalency",
+    "LearningOutcome",
+    "Municipality",
+    "OccupationalStandard",
+    "Organisation",
+    "Qualification",
+    "User",
+]

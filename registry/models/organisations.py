@@ -1,0 +1,81 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from registry.choices import ROLES_BY_KIND, OrganisationKind, OrganisationStatus, Role
+
+
+class Municipality(models.Model):
+    """One of Kosovo's 38 municipalities, named in Albanian, Serbian (Latin and Cyrillic) and English."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name_sq = models.CharField(max_length=100)
+    name_sr = models.CharField(max_length=100)
+    name_sr_cyrl = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name_sq"]
+        verbose_name_plural = "municipalities"
+
+    def __str__(self) -> str:
+        return self.name_sq
+
+
+class Organisation(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices, db_index=True)
+    name = models.CharField(max_length=255)
+    short_name = models.CharField(max_length=64, blank=True)
+    registration_number = models.CharField(max_length=64, blank=True)
+    country = models.CharField(max_length=2, default="XK", help_text="ISO 3166-1 alpha-2; XK for Kosovo.")
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
+    )
+    website = models.URLField(blank=True)
+    status = models.CharField(max_length=16, choices=OrganisationStatus.choices, default=OrganisationStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(country__regex=r"^[A-Z]{2}$"), name="%(app_label)s_%(class)s_country_iso2"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def is_foreign(self) -> bool:
+        return self.country != "XK"
+
+
+class User(AbstractUser):
+    """A person or API client. Belongs to one organisation with one role (superusers may have none)."""
+
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(organisation__isnull=True, role="")
+                    | models.Q(organisation__isnull=False) & ~models.Q(role="")
+                ),
+                name="%(app_label)s_%(class)s_role_with_organisation",
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.organisation_id and self.role not in ROLES_BY_KIND[OrganisationKind(self.organisation.kind)]:
+            raise ValidationError({"role": f"A {self.organisation.kind} user cannot hold the role {self.role!r}."})
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.organisation_id) and self.role in roles

@@ -1,0 +1,173 @@
+import datetime
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from registry.choices import (
+    CurriculumStatus,
+    DeliveryMode,
+    ModuleKind,
+    QualificationStatus,
+    QualificationType,
+)
+
+from .organisations import Organisation
+from .standards import Competence, OccupationalStandard
+
+LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(8)]
+serial_prefix_validator = RegexValidator(
+    r"^[A-Z0-9]+(-[A-Z0-9]+)*$", "Upper-case letters and digits separated by single hyphens."
+)
+
+
+class Qualification(models.Model):
+    code = models.CharField(max_length=32, unique=True)
+    serial_prefix = models.CharField(
+        max_length=24,
+        unique=True,
+        validators=[serial_prefix_validator],
+        help_text="Starts every certificate serial number, e.g. L5-SEN gives L5-SEN-2026-000123.",
+    )
+    title_sq = models.CharField(max_length=255)
+    title_sr = models.CharField(max_length=255, blank=True)
+    title_en = models.CharField(max_length=255)
+    type = models.CharField(max_length=32, choices=QualificationType.choices, default=QualificationType.VOCATIONAL)
+    nqf_level = models.PositiveSmallIntegerField("NQF level", validators=LEVEL_VALIDATORS)
+    eqf_level = models.PositiveSmallIntegerField("EQF level", validators=LEVEL_VALIDATORS)
+    credits = models.PositiveSmallIntegerField(default=0)
+    hours_theory = models.PositiveIntegerField()
+    hours_practice = models.PositiveIntegerField()
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owned_qualifications")
+    awarding_body = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="awarded_qualifications")
+    standards = models.ManyToManyField(OccupationalStandard, blank=True, related_name="qualifications")
+    status = models.CharField(
+        max_length=32, choices=QualificationStatus.choices, default=QualificationStatus.DRAFT, db_index=True
+    )
+    operational_start = models.DateField(null=True, blank=True)
+    operational_end = models.DateField(null=True, blank=True)
+    certification_end = models.DateField(null=True, blank=True)
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    supersedes_is_equivalent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(nqf_level__gte=1, nqf_level__lte=8), name="%(app_label)s_%(class)s_nqf_level"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(eqf_level__gte=1, eqf_level__lte=8), name="%(app_label)s_%(class)s_eqf_level"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(operational_end__isnull=True)
+                | models.Q(operational_start__isnull=True)
+                | models.Q(operational_end__gte=models.F("operational_start")),
+                name="%(app_label)s_%(class)s_operational_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(certification_end__isnull=True)
+                | models.Q(operational_end__isnull=True)
+                | models.Q(certification_end__gte=models.F("operational_end")),
+                name="%(app_label)s_%(class)s_certification_after_operation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_en}"
+
+    @property
+    def hours_total(self) -> int:
+        return self.hours_theory + self.hours_practice
+
+    def title(self, lang: str = "sq") -> str:
+        return {"sq": self.title_sq, "sr": self.title_sr or self.title_sq, "en": self.title_en}.get(lang, self.title_sq)
+
+    def certifiable_on(self, day: datetime.date) -> bool:
+        """Whether a certificate may carry this award date (rule 1 of DESIGN.md)."""
+        if self.status == QualificationStatus.AVAILABLE:
+            return (self.operational_start is None or day >= self.operational_start) and (
+                self.certification_end is None or day <= self.certification_end
+            )
+        if self.status == QualificationStatus.NO_LONGER_AWARDED:
+            # Learners already enrolled may still be certified until the certification window closes.
+            return self.certification_end is not None and day <= self.certification_end
+        return False
+
+    def open_for_enrolment_on(self, day: datetime.date) -> bool:
+        return self.status == QualificationStatus.AVAILABLE and (
+            self.operational_end is None or day <= self.operational_end
+        )
+
+
+class Curriculum(models.Model):
+    """A versioned programme that leads to a qualification."""
+
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="curricula")
+    version = models.CharField(max_length=32)
+    title = models.CharField(max_length=255, blank=True)
+    delivery_modes = models.JSONField(default=list, help_text=f"Any of {', '.join(DeliveryMode.values)}.")
+    developed_by = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        max_length=16, choices=CurriculumStatus.choices, default=CurriculumStatus.DRAFT, db_index=True
+    )
+    approved_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["qualification", "version"]
+        verbose_name_plural = "curricula"
+        constraints = [
+            models.UniqueConstraint(fields=["qualification", "version"], name="%(app_label)s_%(class)s_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.qualification.code} curriculum {self.version}"
+
+
+class CurriculumModule(models.Model):
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="modules")
+    code = models.CharField(max_length=32)
+    title = models.CharField(max_length=255)
+    title_en = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=16, choices=ModuleKind.choices)
+    hours_theory = models.PositiveIntegerField(default=0)
+    hours_practice = models.PositiveIntegerField(default=0)
+    credits = models.PositiveSmallIntegerField(default=0)
+    mandatory = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    competences = models.ManyToManyField(Competence, blank=True, related_name="modules")
+
+    class Meta:
+        ordering = ["curriculum", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["curriculum", "code"], name="%(app_label)s_%(class)s_code"),
+            models.CheckConstraint(
+                condition=models.Q(hours_theory__gt=0) | models.Q(hours_practice__gt=0),
+                name="%(app_label)s_%(class)s_has_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class LearningOutcome(models.Model):
+    module = models.ForeignKey(CurriculumModule, on_delete=models.CASCADE, related_name="learning_outcomes")
+    code = models.CharField(max_length=32)
+    description = models.TextField(max_length=2000)
+    assessment_criteria = models.JSONField(default=list, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["module", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "code"], name="%(app_label)s_%(class)s_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

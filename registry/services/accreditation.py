@@ -1,0 +1,205 @@
+"""Services for accreditations (recorded by the accrediting agent) and equivalencies (ministry)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from registry.choices import (
+    ACCREDITATION_TRANSITIONS,
+    AccreditationStatus,
+    AuditAction,
+    EquivalencyStatus,
+    OrganisationKind,
+    Role,
+)
+from registry.errors import DomainError
+from registry.models import Accreditation, AccreditationCondition, Equivalency
+
+from .access import require_acts_for, require_role
+from .base import create_audited, update_audited
+
+ACCREDITING_KINDS = (OrganisationKind.AWARDING_BODY, OrganisationKind.QUALIFICATION_AUTHORITY)
+
+
+def _check_accreditation_parties(acc: Accreditation) -> None:
+    fields = {}
+    if acc.provider.kind != OrganisationKind.PROVIDER:
+        fields["provider"] = ["Only providers are accredited."]
+    if acc.agent.kind not in ACCREDITING_KINDS:
+        fields["agent"] = ["The accrediting agent must be the qualification authority or an awarding body."]
+    if (
+        acc.qualification_id
+        and acc.agent.kind == OrganisationKind.AWARDING_BODY
+        and acc.qualification.awarding_body_id != acc.agent_id
+    ):
+        fields["qualification"] = ["An awarding body accredits only for qualifications it awards."]
+    if fields:
+        raise DomainError("invalid_party", "An organisation of the wrong kind was named.", fields=fields)
+
+
+def _write_conditions(acc: Accreditation, conditions: list[dict]) -> None:
+    acc.conditions.all().delete()
+    for data in conditions:
+        cond = AccreditationCondition(accreditation=acc, **data)
+        cond.full_clean(exclude=["accreditation"])
+        cond.save()
+
+
+def _check_conditions_status(acc: Accreditation) -> None:
+    has_open = acc.conditions.filter(met=False).exists()
+    if acc.status == AccreditationStatus.GRANTED and has_open:
+        raise DomainError(
+            "conditions_unmet",
+            "Conditions are still unmet: grant it with conditions.",
+            fields={"status": ["Use granted_with_conditions while any condition is unmet."]},
+        )
+    if acc.status == AccreditationStatus.GRANTED_WITH_CONDITIONS and not acc.conditions.exists():
+        raise DomainError(
+            "conditions_missing",
+            "Granted with conditions needs at least one condition.",
+            fields={"conditions": ["List the conditions."]},
+        )
+
+
+@transaction.atomic
+def accreditation_create(
+    *, actor, data: dict, conditions: list[dict] | None = None, municipalities: list | None = None
+) -> Accreditation:
+    """Record an accreditation. The agent is the actor's own organisation unless the ministry records it."""
+    require_role(actor, Role.MINISTRY, Role.AWARDING_BODY)
+    acc = Accreditation(**data)
+    require_acts_for(actor, acc.agent_id)
+    if acc.status not in (
+        AccreditationStatus.APPLIED,
+        AccreditationStatus.GRANTED,
+        AccreditationStatus.GRANTED_WITH_CONDITIONS,
+    ):
+        raise DomainError(
+            "invalid_status",
+            "A new accreditation is applied for or granted.",
+            fields={"status": ["Choose applied, granted or granted_with_conditions."]},
+        )
+    _check_accreditation_parties(acc)
+    acc = create_audited(actor=actor, instance=acc, m2m={"municipalities": municipalities or []})
+    _write_conditions(acc, conditions or [])
+    _check_conditions_status(acc)
+    return acc
+
+
+@transaction.atomic
+def accreditation_update(
+    *,
+    actor,
+    accreditation: Accreditation,
+    data: dict,
+    conditions: list[dict] | None = None,
+    municipalities: list | None = None,
+) -> Accreditation:
+    require_role(actor, Role.MINISTRY, Role.AWARDING_BODY)
+    require_acts_for(actor, accreditation.agent_id)
+    data = dict(data)
+    if "status" in data and data["status"] != accreditation.status:
+        raise DomainError(
+            "use_transition",
+            "Change the status with the transition action.",
+            fields={"status": ["Use POST .../transition to change the status."]},
+        )
+    if "agent" in data and data["agent"].pk != accreditation.agent_id:
+        require_acts_for(actor, data["agent"].pk)
+    acc = update_audited(actor=actor, instance=accreditation, data=data, m2m={"municipalities": municipalities})
+    _check_accreditation_parties(acc)
+    if conditions is not None:
+        _write_conditions(acc, conditions)
+    _check_conditions_status(acc)
+    return acc
+
+
+@transaction.atomic
+def accreditation_transition(*, actor, accreditation: Accreditation, status: str, reason: str = "") -> Accreditation:
+    """Grant, suspend, withdraw or expire. Never touches certificates already issued (rule 5)."""
+    require_role(actor, Role.MINISTRY, Role.AWARDING_BODY)
+    require_acts_for(actor, accreditation.agent_id)
+    current = AccreditationStatus(accreditation.status)
+    if status not in ACCREDITATION_TRANSITIONS[current]:
+        allowed = ", ".join(sorted(ACCREDITATION_TRANSITIONS[current])) or "none"
+        raise DomainError(
+            "invalid_transition",
+            f"A {current} accreditation cannot become {status} (allowed: {allowed}).",
+            fields={"status": [f"Allowed next: {allowed}."]},
+        )
+    if status in (AccreditationStatus.SUSPENDED, AccreditationStatus.WITHDRAWN) and not reason.strip():
+        raise DomainError(
+            "reason_required",
+            "Give the reason for the decision.",
+            fields={"reason": ["Required to suspend or withdraw."]},
+        )
+    acc = update_audited(
+        actor=actor,
+        instance=accreditation,
+        data={"status": status, "status_reason": reason},
+        reason=reason,
+        action=AuditAction.STATUS_CHANGE,
+    )
+    _check_conditions_status(acc)
+    return acc
+
+
+@transaction.atomic
+def equivalency_create(*, actor, data: dict) -> Equivalency:
+    require_role(actor, Role.MINISTRY)
+    eq = Equivalency(**data)
+    fields = {}
+    if eq.decided_by.kind not in (OrganisationKind.MINISTRY, OrganisationKind.QUALIFICATION_AUTHORITY):
+        fields["decided_by"] = ["Equivalency is a ministry decision."]
+    if not eq.qualification.awarding_body.is_foreign:
+        fields["qualification"] = ["Equivalency is decided for qualifications of foreign awarding bodies."]
+    if eq.equivalent_to.awarding_body.is_foreign:
+        fields["equivalent_to"] = ["Must be a national qualification."]
+    if fields:
+        raise DomainError("invalid_party", "The decision names the wrong qualifications or body.", fields=fields)
+    return create_audited(actor=actor, instance=eq)
+
+
+@transaction.atomic
+def equivalency_update(*, actor, equivalency: Equivalency, data: dict) -> Equivalency:
+    require_role(actor, Role.MINISTRY)
+    if "status" in data and data["status"] != equivalency.status:
+        raise DomainError(
+            "use_transition",
+            "Change the status with the transition action.",
+            fields={"status": ["Use POST .../transition to change the status."]},
+        )
+    return update_audited(actor=actor, instance=equivalency, data=data)
+
+
+EQUIVALENCY_TRANSITIONS = {
+    EquivalencyStatus.GRANTED: {EquivalencyStatus.SUSPENDED, EquivalencyStatus.WITHDRAWN},
+    EquivalencyStatus.SUSPENDED: {EquivalencyStatus.GRANTED, EquivalencyStatus.WITHDRAWN},
+    EquivalencyStatus.WITHDRAWN: set(),
+}
+
+
+@transaction.atomic
+def equivalency_transition(*, actor, equivalency: Equivalency, status: str, reason: str = "") -> Equivalency:
+    require_role(actor, Role.MINISTRY)
+    current = EquivalencyStatus(equivalency.status)
+    if status not in EQUIVALENCY_TRANSITIONS[current]:
+        allowed = ", ".join(sorted(EQUIVALENCY_TRANSITIONS[current])) or "none"
+        raise DomainError(
+            "invalid_transition",
+            f"A {current} equivalency cannot become {status}.",
+            fields={"status": [f"Allowed next: {allowed}."]},
+        )
+    if status != EquivalencyStatus.GRANTED and not reason.strip():
+        raise DomainError(
+            "reason_required",
+            "Give the reason for the decision.",
+            fields={"reason": ["Required to suspend or withdraw."]},
+        )
+    return update_audited(
+        actor=actor,
+        instance=equivalency,
+        data={"status": status, "status_reason": reason},
+        reason=reason,
+        action=AuditAction.STATUS_CHANGE,
+    )

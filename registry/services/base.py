@@ -1,0 +1,39 @@
+"""Shared create/update steps the entity services build on."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db import models
+
+from registry.choices import AuditAction
+
+from .audit import audit_record, audit_snapshot, changed_only
+
+M = TypeVar("M", bound=models.Model)
+
+
+def create_audited(*, actor, instance: M, m2m: dict | None = None) -> M:
+    instance.full_clean()
+    instance.save()
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    audit_record(actor=actor, action=AuditAction.CREATE, instance=instance, after=audit_snapshot(instance))
+    return instance
+
+
+def update_audited(
+    *, actor, instance: M, data: dict, m2m: dict | None = None, reason: str = "", action: str = AuditAction.UPDATE
+) -> M:
+    before = audit_snapshot(instance)
+    for name, value in data.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    for name, values in (m2m or {}).items():
+        if values is not None:
+            getattr(instance, name).set(values)
+    b, a = changed_only(before, audit_snapshot(instance))
+    if b or a or m2m:
+        audit_record(actor=actor, action=action, instance=instance, before=b, after=a, reason=reason)
+    return instance
