@@ -11,6 +11,7 @@ from factory.django import DjangoModelFactory
 
 from credentials import models as cm
 from credentials.choices import CohortStatus, EnrolmentStatus, Gender, ResultOutcome
+from credentials.snapshot import build_certificate_snapshot
 from registry import models as rm
 from registry.choices import (
     AccreditationStatus,
@@ -286,3 +287,49 @@ def issuable_enrolment(**enrolment_kwargs) -> cm.Enrolment:
             enrolment=enrolment, module=module, hours_theory=module.hours_theory, hours_practice=module.hours_practice
         )
     return enrolment
+
+
+def _crockford_id(n: int) -> str:
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    value, out = 0x5EED_0000_0000_0000_0000_0000_0000_0000 + n, []
+    for _ in range(26):
+        value, rem = divmod(value, 32)
+        out.append(alphabet[rem])
+    return "".join(reversed(out))
+
+
+class CertificateFactory(DjangoModelFactory):
+    """A certificate row built directly (no issuance rules checked, unsigned unless `signed=True` is
+    handled by the signing module). Prefer `credentials.services.certificate_issue` in tests of rules."""
+
+    class Meta:
+        model = cm.Certificate
+
+    enrolment = factory.LazyFunction(issuable_enrolment)
+    learner = factory.SelfAttribute("enrolment.learner")
+    curriculum = factory.SelfAttribute("enrolment.cohort.curriculum")
+    qualification = factory.SelfAttribute("curriculum.qualification")
+    provider = factory.SelfAttribute("enrolment.cohort.provider")
+    awarding_body = factory.SelfAttribute("qualification.awarding_body")
+    accreditation = factory.LazyAttribute(
+        lambda o: rm.Accreditation.objects.filter(provider=o.provider, qualification=o.qualification).first()
+    )
+    equivalency = None
+    serial_number = factory.Sequence(lambda n: f"TEST-2026-{n + 1:06d}")
+    verification_id = factory.Sequence(_crockford_id)
+    awarded_on = datetime.date(2026, 6, 1)
+    issued_on = datetime.date(2026, 6, 2)
+    holder_name = factory.LazyAttribute(lambda o: o.enrolment.learner.full_name)
+    snapshot = factory.LazyAttribute(
+        lambda o: build_certificate_snapshot(
+            enrolment=o.enrolment,
+            accreditation=o.accreditation,
+            equivalency=o.equivalency,
+            serial_number=o.serial_number,
+            verification_id=o.verification_id,
+            awarded_on=o.awarded_on,
+            issued_on=o.issued_on,
+        )
+    )
+    signature = "unsigned"
+    key_id = "none"
