@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("", include("credentials.public_urls")),
+    path("", include("credentials.wellknown_urls")),
     path("", include("outcomes.public_urls")),
     path("", include("api_docs.urls")),
     path("healthz", healthz, name="healthz"),
