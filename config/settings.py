@@ -29,6 +29,12 @@ _DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789" 
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+# Production names these explicitly: a silent development default (SQLite, a 127.0.0.1 QR URL) would be a bug.
+# docker-compose.yml sets each of them (tests/ops/test_compose.py keeps the two in step).
+REQUIRED_PRODUCTION_ENV = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PUBLIC_BASE_URL")
+_missing_env = [name for name in REQUIRED_PRODUCTION_ENV if not DEBUG and not os.environ.get(name)]
+if _missing_env:
+    raise RuntimeError(f"With DEBUG off these must be set: {', '.join(_missing_env)}")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -56,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "registry.middleware.RequestIdMiddleware",
+    "config.request_log.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,6 +185,10 @@ SPECTACULAR_SETTINGS = {
 
 # Signing keys for certificates (Ed25519). Private keys live in files, never in the database.
 SIGNING_KEYS_DIR = Path(os.environ.get("SIGNING_KEYS_DIR", VAR_DIR / "keys"))
+# Containers may mount the active key as a secret instead: PEM text or a file path, with its key id.
+SIGNING_PRIVATE_KEY_PEM = os.environ.get("SIGNING_PRIVATE_KEY_PEM", "")
+SIGNING_PRIVATE_KEY_FILE = os.environ.get("SIGNING_PRIVATE_KEY_FILE", "")
+SIGNING_KEY_ID = os.environ.get("SIGNING_KEY_ID", "")
 # Keyed hash for client IPs in verification events; defaults to a derivation of SECRET_KEY.
 IP_HASH_KEY = os.environ.get("IP_HASH_KEY", "")
 
@@ -189,7 +200,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # Preload only tells browsers the domain consents; submitting it to the list stays the operator's act.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -203,3 +215,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# LOG_FORMAT=json (compose's default): one JSON object per line, and one access line per request
+# (config/request_log.py: method, path without query, status, duration, request id, user; never bodies).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"]["json"] = {"()": "config.logging.JsonFormatter"}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+LOGGING["loggers"]["registry.request"] = {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"}
