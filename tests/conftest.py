@@ -36,8 +36,15 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _signing_keys(settings, tmp_path_factory):
-    """Every test gets a fresh key directory, so no test depends on the developer's var/keys."""
+    """Every test gets a fresh key directory with one active key, so no test depends on the developer's
+    var/keys or on a key mounted through the environment."""
+    from credentials.signing import generate_signing_key
+
     settings.SIGNING_KEYS_DIR = tmp_path_factory.mktemp("keys")
+    settings.SIGNING_PRIVATE_KEY_PEM = ""
+    settings.SIGNING_PRIVATE_KEY_FILE = ""
+    settings.SIGNING_KEY_ID = ""
+    generate_signing_key()
     yield
 
 

@@ -11,6 +11,7 @@ from factory.django import DjangoModelFactory
 
 from credentials import models as cm
 from credentials.choices import CohortStatus, EnrolmentStatus, Gender, ResultOutcome
+from credentials.signing import sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
 from registry import models as rm
 from registry.choices import (
@@ -331,5 +332,9 @@ class CertificateFactory(DjangoModelFactory):
             issued_on=o.issued_on,
         )
     )
-    signature = "unsigned"
-    key_id = "none"
+    signature = factory.LazyAttribute(lambda o: o.signed[0])
+    key_id = factory.LazyAttribute(lambda o: o.signed[1])
+
+    class Params:
+        # (signature, key id) of the snapshot by the test's active key; pass signature=... to forge one.
+        signed = factory.LazyAttribute(lambda o: sign_snapshot(o.snapshot))
