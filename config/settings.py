@@ -179,7 +179,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationStatusEnum": "registry.choices.OrganisationStatus",
+        "ApprovalStatusEnum": "registry.choices.StandardStatus",  # standards and curricula
+        "QualificationStatusEnum": "registry.choices.QualificationStatus",
+        "AccreditationStatusEnum": "registry.choices.AccreditationStatus",
+        "AccreditationInitialStatusEnum": "registry.choices.ACCREDITATION_INITIAL_STATUS_CHOICES",
+        "EquivalencyStatusEnum": "registry.choices.EquivalencyStatus",
+    },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 

@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter(trailing_slash="/?")
+router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("occupational-standards", views.OccupationalStandardViewSet, basename="occupational-standard")
+router.register("qualifications", views.QualificationViewSet, basename="qualification")
+router.register("curricula", views.CurriculumViewSet, basename="curriculum")
+router.register("accreditations", views.AccreditationViewSet, basename="accreditation")
+router.register("equivalencies", views.EquivalencyViewSet, basename="equivalency")
+router.register("audit-entries", views.AuditEntryViewSet, basename="audit-entry")
+
+urlpatterns = router.urls

@@ -1,0 +1,228 @@
+"""Catalogue endpoints. CRUD viewsets whose writes call the services; status changes are a `transition`
+action; nothing in the catalogue is deleted (withdraw or close it instead)."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from registry import filtersets, selectors
+from registry.choices import Role
+from registry.permissions import CatalogueAccess, MinistryOnly
+from registry.services import accreditation as acc_services
+from registry.services import catalogue
+
+from . import serializers as s
+
+NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
+
+
+class ServiceViewSet(viewsets.ModelViewSet):
+    """A ModelViewSet whose writes go through services; subclasses give `create_instance`/`update_instance`."""
+
+    http_method_names = NO_DELETE
+    permission_classes = [CatalogueAccess]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.create_instance(dict(serializer.validated_data))
+        return Response(self.get_serializer(self._reload(instance)).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        instance = self.update_instance(instance, dict(serializer.validated_data))
+        return Response(self.get_serializer(self._reload(instance)).data)
+
+    def _reload(self, instance):
+        return self.get_queryset().get(pk=instance.pk)
+
+    def create_instance(self, data):  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def update_instance(self, instance, data):  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+
+TRANSITION_SCHEMA = extend_schema(
+    request=s.StatusTransitionInputSerializer,
+    examples=[OpenApiExample("Suspend", value={"status": "suspended", "reason": "Inspection found gaps"})],
+)
+
+
+@extend_schema_view(list=extend_schema(description="Kosovo's 38 municipalities, in Albanian, Serbian and English."))
+class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = selectors.municipality_list()
+    serializer_class = s.MunicipalitySerializer
+    filterset_class = filtersets.MunicipalityFilterSet
+    search_fields = ["slug", "name_sq", "name_sr", "name_sr_cyrl", "name_en"]
+    ordering_fields = ["name_sq", "name_en", "slug"]
+    lookup_field = "slug"
+
+
+class OrganisationViewSet(ServiceViewSet):
+    queryset = selectors.organisation_list()
+    serializer_class = s.OrganisationSerializer
+    filterset_class = filtersets.OrganisationFilterSet
+    search_fields = ["slug", "name", "short_name", "registration_number"]
+    ordering_fields = ["name", "slug", "kind", "created_at"]
+    lookup_field = "slug"
+
+    def create_instance(self, data):
+        return catalogue.organisation_create(actor=self.request.user, data=data)
+
+    def update_instance(self, instance, data):
+        return catalogue.organisation_update(actor=self.request.user, organisation=instance, data=data)
+
+
+class OccupationalStandardViewSet(ServiceViewSet):
+    queryset = selectors.occupational_standard_list()
+    serializer_class = s.OccupationalStandardSerializer
+    filterset_class = filtersets.OccupationalStandardFilterSet
+    search_fields = ["code", "title", "isco08_code"]
+    ordering_fields = ["code", "version", "approved_on", "review_on"]
+
+    def create_instance(self, data):
+        duties = data.pop("duties", [])
+        return catalogue.occupational_standard_create(actor=self.request.user, data=data, duties=duties)
+
+    def update_instance(self, instance, data):
+        duties = data.pop("duties", None)
+        return catalogue.occupational_standard_update(
+            actor=self.request.user, standard=instance, data=data, duties=duties
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="The qualification catalogue. Example: `?eqf_level=5&search=SEN` finds the Level 5 "
+        "qualification for assistants to children with special educational needs."
+    )
+)
+class QualificationViewSet(ServiceViewSet):
+    queryset = selectors.qualification_list()
+    serializer_class = s.QualificationSerializer
+    filterset_class = filtersets.QualificationFilterSet
+    search_fields = ["code", "serial_prefix", "title_sq", "title_sr", "title_en"]
+    ordering_fields = ["code", "nqf_level", "eqf_level", "operational_start", "created_at"]
+
+    def create_instance(self, data):
+        standards = data.pop("standards", [])
+        return catalogue.qualification_create(actor=self.request.user, data=data, standards=standards)
+
+    def update_instance(self, instance, data):
+        standards = data.pop("standards", None)
+        return catalogue.qualification_update(
+            actor=self.request.user, qualification=instance, data=data, standards=standards
+        )
+
+    @TRANSITION_SCHEMA
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the qualification along draft → approved → available → no_longer_awarded → certification_closed."""
+        payload = s.StatusTransitionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        q = catalogue.qualification_transition(
+            actor=request.user, qualification=self.get_object(), **payload.validated_data
+        )
+        return Response(self.get_serializer(self._reload(q)).data)
+
+
+class CurriculumViewSet(ServiceViewSet):
+    queryset = selectors.curriculum_list()
+    serializer_class = s.CurriculumSerializer
+    filterset_class = filtersets.CurriculumFilterSet
+    search_fields = ["version", "title", "qualification__code", "modules__title"]
+    ordering_fields = ["version", "approved_on", "created_at"]
+
+    def create_instance(self, data):
+        modules = data.pop("modules")
+        return catalogue.curriculum_create(actor=self.request.user, data=data, modules=modules)
+
+    def update_instance(self, instance, data):
+        modules = data.pop("modules", None)
+        return catalogue.curriculum_update(actor=self.request.user, curriculum=instance, data=data, modules=modules)
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).distinct()
+
+
+class AccreditationViewSet(ServiceViewSet):
+    """Accreditations are recorded by their accrediting agent (an awarding body or NQA) or by the ministry."""
+
+    queryset = selectors.accreditation_list()
+    serializer_class = s.AccreditationSerializer
+    filterset_class = filtersets.AccreditationFilterSet
+    search_fields = ["decision_number", "provider__name", "provider__short_name", "qualification__code", "sites"]
+    ordering_fields = ["valid_from", "valid_until", "decision_number", "created_at"]
+    write_roles = (Role.MINISTRY, Role.AWARDING_BODY)
+
+    def create_instance(self, data):
+        conditions = data.pop("conditions", [])
+        municipalities = data.pop("municipalities", [])
+        return acc_services.accreditation_create(
+            actor=self.request.user, data=data, conditions=conditions, municipalities=municipalities
+        )
+
+    def update_instance(self, instance, data):
+        conditions = data.pop("conditions", None)
+        municipalities = data.pop("municipalities", None)
+        return acc_services.accreditation_update(
+            actor=self.request.user,
+            accreditation=instance,
+            data=data,
+            conditions=conditions,
+            municipalities=municipalities,
+        )
+
+    @TRANSITION_SCHEMA
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Grant, suspend, withdraw or expire. Certificates already issued are never affected."""
+        payload = s.StatusTransitionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        acc = acc_services.accreditation_transition(
+            actor=request.user, accreditation=self.get_object(), **payload.validated_data
+        )
+        return Response(self.get_serializer(self._reload(acc)).data)
+
+
+class EquivalencyViewSet(ServiceViewSet):
+    """Ministry decisions that a foreign awarding body's qualification equals a national one."""
+
+    queryset = selectors.equivalency_list()
+    serializer_class = s.EquivalencySerializer
+    filterset_class = filtersets.EquivalencyFilterSet
+    search_fields = ["decision_number", "qualification__code", "equivalent_to__code", "notes"]
+    ordering_fields = ["decided_on", "valid_from", "decision_number"]
+
+    def create_instance(self, data):
+        return acc_services.equivalency_create(actor=self.request.user, data=data)
+
+    def update_instance(self, instance, data):
+        return acc_services.equivalency_update(actor=self.request.user, equivalency=instance, data=data)
+
+    @TRANSITION_SCHEMA
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Suspend, reinstate or withdraw the decision."""
+        payload = s.StatusTransitionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        eq = acc_services.equivalency_transition(
+            actor=request.user, equivalency=self.get_object(), **payload.validated_data
+        )
+        return Response(self.get_serializer(self._reload(eq)).data)
+
+
+class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The append-only audit trail (ministry only)."""
+
+    queryset = selectors.audit_entry_list()
+    serializer_class = s.AuditEntrySerializer
+    filterset_class = filtersets.AuditEntryFilterSet
+    permission_classes = [MinistryOnly]
+    search_fields = ["object_repr", "reason", "object_type"]
+    ordering_fields = ["created_at", "id"]
