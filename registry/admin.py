@@ -1,0 +1,175 @@
+"""Django admin for the catalogue: search and filters everywhere, no deletes, and every save audited.
+
+Rules that span several objects (curriculum hours, transitions) are enforced by the API's services; here the
+modules and conditions are shown read-only so the admin cannot bypass them.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from registry import models as m
+from registry.choices import AuditAction
+from registry.services.audit import audit_record, audit_snapshot, changed_only
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Saves run `full_clean()` (via the form) and write an audit entry; nothing is deleted."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        before = audit_snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        after = audit_snapshot(obj)
+        if change:
+            b, a = changed_only(before, after)
+            audit_record(actor=request.user, action=AuditAction.UPDATE, instance=obj, before=b, after=a, reason="admin")
+        else:
+            audit_record(actor=request.user, action=AuditAction.CREATE, instance=obj, after=after, reason="admin")
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name_sq", "name_sr", "name_sr_cyrl", "name_en", "slug"]
+    search_fields = ["slug", "name_sq", "name_sr", "name_sr_cyrl", "name_en"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    list_display = ["name", "short_name", "slug", "kind", "country", "municipality", "status"]
+    list_filter = ["kind", "status", "country"]
+    search_fields = ["name", "short_name", "slug", "registration_number"]
+    autocomplete_fields = ["municipality"]
+
+
+@admin.register(m.User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "organisation", "role", "is_active"]
+    list_filter = ["role", "organisation__kind", "is_active", "is_staff"]
+    search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
+    fieldsets = BaseUserAdmin.fieldsets + (("Registry", {"fields": ("organisation", "role")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (("Registry", {"fields": ("organisation", "role")}),)
+
+
+class CompetenceInline(ReadOnlyInline):
+    model = m.Competence
+    fields = ["code", "kind", "description"]
+
+
+@admin.register(m.Duty)
+class DutyAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "standard"]
+    search_fields = ["code", "title", "standard__code"]
+    inlines = [CompetenceInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DutyInline(ReadOnlyInline):
+    model = m.Duty
+    fields = ["code", "title"]
+
+
+@admin.register(m.OccupationalStandard)
+class OccupationalStandardAdmin(AuditedAdmin):
+    list_display = ["code", "version", "title", "isco08_code", "status", "approved_on", "review_on"]
+    list_filter = ["status"]
+    search_fields = ["code", "title", "isco08_code"]
+    inlines = [DutyInline]
+
+
+@admin.register(m.Qualification)
+class QualificationAdmin(AuditedAdmin):
+    list_display = [
+        "code",
+        "title_en",
+        "nqf_level",
+        "eqf_level",
+        "hours_theory",
+        "hours_practice",
+        "awarding_body",
+        "status",
+    ]
+    list_filter = ["status", "type", "nqf_level", "eqf_level", "awarding_body"]
+    search_fields = ["code", "serial_prefix", "title_sq", "title_sr", "title_en"]
+    readonly_fields = ["status"]
+    filter_horizontal = ["standards"]
+
+
+class CurriculumModuleInline(ReadOnlyInline):
+    model = m.CurriculumModule
+    fields = ["order", "code", "title", "kind", "hours_theory", "hours_practice", "credits", "mandatory"]
+
+
+@admin.register(m.Curriculum)
+class CurriculumAdmin(AuditedAdmin):
+    list_display = ["qualification", "version", "status", "approved_on"]
+    list_filter = ["status", "qualification"]
+    search_fields = ["version", "title", "qualification__code"]
+    inlines = [CurriculumModuleInline]
+
+
+class ConditionInline(ReadOnlyInline):
+    model = m.AccreditationCondition
+    fields = ["description", "deadline", "met", "met_on"]
+
+
+@admin.register(m.Accreditation)
+class AccreditationAdmin(AuditedAdmin):
+    list_display = [
+        "decision_number",
+        "provider",
+        "qualification",
+        "agent",
+        "extent",
+        "valid_from",
+        "valid_until",
+        "status",
+    ]
+    list_filter = ["status", "extent", "kind", "agent"]
+    search_fields = ["decision_number", "provider__name", "qualification__code"]
+    readonly_fields = ["status", "status_reason"]
+    date_hierarchy = "valid_from"
+    inlines = [ConditionInline]
+
+
+@admin.register(m.Equivalency)
+class EquivalencyAdmin(AuditedAdmin):
+    list_display = ["decision_number", "qualification", "equivalent_to", "decided_on", "status"]
+    list_filter = ["status"]
+    search_fields = ["decision_number", "qualification__code", "equivalent_to__code"]
+    readonly_fields = ["status", "status_reason"]
+
+
+@admin.register(m.AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "object_type", "object_id", "object_repr", "actor", "organisation"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_repr", "object_id", "reason", "request_id"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

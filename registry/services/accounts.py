@@ -1,0 +1,43 @@
+"""Users and API tokens."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from registry.choices import AuditAction
+from registry.errors import DomainError
+from registry.models import Organisation, User
+
+from .audit import audit_record
+
+
+@transaction.atomic
+def api_client_onboard(*, actor, username: str, organisation_slug: str, role: str, rotate: bool = False) -> str:
+    """Create (or find) the user of an API client and return its token.
+
+    An existing user must already belong to the same organisation with the same role: a token never moves
+    a user between organisations. `rotate` replaces an existing token.
+    """
+    organisation = Organisation.objects.filter(slug=organisation_slug).first()
+    if organisation is None:
+        raise DomainError("unknown_organisation", f"No organisation with slug {organisation_slug!r}.")
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, organisation=organisation, role=role)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    elif user.organisation_id != organisation.pk or user.role != role:
+        raise DomainError("user_exists_elsewhere", f"User {username!r} exists with another organisation or role.")
+    if rotate:
+        Token.objects.filter(user=user).delete()
+    token, created = Token.objects.get_or_create(user=user)
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditAction.TOKEN_ISSUED,
+            instance=user,
+            after={"organisation": organisation.slug, "role": role},
+        )
+    return token.key
