@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def _register_sqlite_median(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        from outcomes.stats import SqliteMedian
+
+        connection.connection.create_aggregate("MEDIAN", 1, SqliteMedian)
 
 
 class OutcomesConfig(AppConfig):
     name = "outcomes"
     verbose_name = "Tracer study and impact"
+
+    def ready(self):
+        # The embedded development database has no median; the statistics register one.
+        connection_created.connect(_register_sqlite_median, dispatch_uid="outcomes_sqlite_median")
