@@ -1,0 +1,215 @@
+"""Rule 1 of DESIGN.md as data: may this enrolment get a certificate on this award date, and if not, why?
+
+Reads only. The issuing services and the eligibility endpoint share these functions, so what the
+eligibility read promises is exactly what issuance enforces. Each reason carries a stable `code`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from credentials.choices import EnrolmentStatus, ResultOutcome
+from credentials.models import Enrolment, ModuleResult
+from registry.choices import CurriculumStatus
+from registry.models import Accreditation, Curriculum, CurriculumModule, Equivalency, Organisation, Qualification
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One broken issuance rule."""
+
+    code: str
+    message: str
+    detail: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, **({"detail": self.detail} if self.detail else {})}
+
+
+@dataclass
+class IssuanceBasis:
+    """What a certificate of this provider and curriculum would be issued under on `awarded_on`."""
+
+    awarded_on: datetime.date
+    accreditation: Accreditation | None
+    equivalency: Equivalency | None
+    reasons: list[Reason]
+
+
+@dataclass
+class Eligibility:
+    enrolment: Enrolment
+    basis: IssuanceBasis
+    reasons: list[Reason]
+    missing_modules: list[dict]
+    hours: dict
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+    def as_dict(self) -> dict:
+        return {
+            "enrolment": self.enrolment.pk,
+            "awarded_on": self.basis.awarded_on.isoformat(),
+            "eligible": self.eligible,
+            "reasons": [r.as_dict() for r in self.reasons],
+            "missing_modules": self.missing_modules,
+            "hours": self.hours,
+            "accreditation": self.basis.accreditation.pk if self.basis.accreditation else None,
+            "equivalency": self.basis.equivalency.pk if self.basis.equivalency else None,
+        }
+
+
+def _accreditation_for(
+    provider: Organisation, qualification: Qualification, day: datetime.date
+) -> tuple[Accreditation | None, Reason | None]:
+    covering = list(
+        Accreditation.objects.filter(provider=provider)
+        .covering(qualification)
+        .select_related("agent")
+        .order_by("-valid_from", "-id")
+    )
+    in_force = [a for a in covering if a.in_force_on(day)]
+    assessing = [a for a in in_force if a.includes_assessment]
+    if assessing:
+        # A programme accreditation (naming the qualification) is more specific than an institutional one.
+        assessing.sort(key=lambda a: (a.qualification_id is None, -a.valid_from.toordinal()))
+        return assessing[0], None
+    if in_force:
+        return None, Reason(
+            "accreditation_excludes_assessment",
+            "The provider's accreditation does not include assessment, so it cannot certify.",
+            {"accreditation": in_force[0].pk},
+        )
+    latest = covering[0] if covering else None
+    detail = {"accreditation": latest.pk, "status": latest.status, "valid_until": latest.valid_until.isoformat()}
+    return None, Reason(
+        "accreditation_not_in_force",
+        (
+            f"The provider holds no granted accreditation in force on {day.isoformat()} for this qualification"
+            + (f" (latest: {latest.status}, valid until {latest.valid_until.isoformat()})." if latest else ".")
+        ),
+        detail if latest else {},
+    )
+
+
+def _equivalency_for(qualification: Qualification, day: datetime.date) -> Equivalency | None:
+    return (
+        Equivalency.objects.filter(qualification=qualification)
+        .in_force_on(day)
+        .select_related("decided_by", "equivalent_to")
+        .order_by("-decided_on", "-id")
+        .first()
+    )
+
+
+def issuance_basis(*, provider: Organisation, curriculum: Curriculum, awarded_on: datetime.date) -> IssuanceBasis:
+    """The rules that depend on the catalogue and accreditation, not on the learner: checked once per cohort."""
+    reasons: list[Reason] = []
+    qualification = curriculum.qualification
+    if curriculum.status == CurriculumStatus.WITHDRAWN:
+        reasons.append(Reason("curriculum_withdrawn", f"The curriculum {curriculum.version} is withdrawn."))
+    elif curriculum.status != CurriculumStatus.APPROVED:
+        reasons.append(Reason("curriculum_not_approved", f"The curriculum {curriculum.version} is not approved."))
+    if not qualification.certifiable_on(awarded_on):
+        reasons.append(
+            Reason(
+                "qualification_not_certifiable",
+                f"{qualification.code} cannot be awarded on {awarded_on.isoformat()} (status {qualification.status}).",
+                {"status": qualification.status},
+            )
+        )
+    accreditation, problem = _accreditation_for(provider, qualification, awarded_on)
+    if problem:
+        reasons.append(problem)
+    equivalency = None
+    if qualification.awarding_body.is_foreign:
+        equivalency = _equivalency_for(qualification, awarded_on)
+        if equivalency is None:
+            reasons.append(
+                Reason(
+                    "equivalency_missing",
+                    f"{qualification.code} is awarded by a foreign body and has no ministry equivalency in force "
+                    f"on {awarded_on.isoformat()}.",
+                )
+            )
+    return IssuanceBasis(awarded_on=awarded_on, accreditation=accreditation, equivalency=equivalency, reasons=reasons)
+
+
+def training_reasons(
+    *,
+    enrolment: Enrolment,
+    modules: list[CurriculumModule],
+    results: list[ModuleResult],
+    qualification: Qualification,
+    awarded_on: datetime.date | None = None,
+) -> tuple[list[Reason], list[dict], dict]:
+    """The learner's part: enrolment not withdrawn, every mandatory module passed, hours reached.
+    Returns (reasons, missing modules, hours)."""
+    reasons: list[Reason] = []
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        reasons.append(Reason("enrolment_not_completed", "The learner withdrew from the cohort."))
+    if awarded_on is not None and awarded_on < enrolment.enrolled_on:
+        reasons.append(Reason("award_before_enrolment", "The award date is before the learner enrolled."))
+    by_module = {r.module_id: r for r in results}
+    missing = []
+    for module in modules:
+        result = by_module.get(module.pk)
+        outcome = result.outcome if result else ResultOutcome.PENDING.value
+        if module.mandatory and outcome != ResultOutcome.PASS:
+            missing.append({"code": module.code, "title": module.title, "outcome": outcome})
+    if missing:
+        codes = ", ".join(m["code"] for m in missing)
+        reasons.append(
+            Reason("mandatory_module_not_passed", f"Mandatory modules not passed: {codes}.", {"modules": missing})
+        )
+    attended_theory = sum(r.hours_theory for r in results)
+    attended_practice = sum(r.hours_practice for r in results)
+    hours = {
+        "theory": {
+            "required": qualification.hours_theory,
+            "attended": attended_theory,
+            "missing": max(0, qualification.hours_theory - attended_theory),
+        },
+        "practice": {
+            "required": qualification.hours_practice,
+            "attended": attended_practice,
+            "missing": max(0, qualification.hours_practice - attended_practice),
+        },
+    }
+    if hours["theory"]["missing"] or hours["practice"]["missing"]:
+        reasons.append(
+            Reason(
+                "hours_not_met",
+                f"Hours short: {hours['theory']['missing']} h of theory and {hours['practice']['missing']} h "
+                "of practice.",
+                hours,
+            )
+        )
+    return reasons, missing, hours
+
+
+def evaluate(
+    *, enrolment: Enrolment, basis: IssuanceBasis, modules: list[CurriculumModule], results: list[ModuleResult]
+) -> Eligibility:
+    qualification = enrolment.cohort.curriculum.qualification
+    own, missing, hours = training_reasons(
+        enrolment=enrolment, modules=modules, results=results, qualification=qualification, awarded_on=basis.awarded_on
+    )
+    return Eligibility(
+        enrolment=enrolment, basis=basis, reasons=[*basis.reasons, *own], missing_modules=missing, hours=hours
+    )
+
+
+def enrolment_eligibility(*, enrolment: Enrolment, awarded_on: datetime.date) -> Eligibility:
+    """Whether `enrolment` may be certified on `awarded_on`, and what is missing if not."""
+    cohort = enrolment.cohort
+    basis = issuance_basis(provider=cohort.provider, curriculum=cohort.curriculum, awarded_on=awarded_on)
+    return evaluate(
+        enrolment=enrolment,
+        basis=basis,
+        modules=list(cohort.curriculum.modules.all()),
+        results=list(enrolment.results.all()),
+    )

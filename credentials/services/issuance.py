@@ -1,0 +1,292 @@
+"""Issuing certificates (rules 1-3 and 6 of DESIGN.md).
+
+- Every rule is checked on the award date by `eligibility`; a refusal raises `DomainError` with the first
+  broken rule's code and lists every broken rule in `reasons`; nothing is written.
+- One live certificate per enrolment: the enrolment row is locked (`SELECT ... FOR UPDATE`) before the
+  check, so issuing twice, even at once, returns the first certificate (and the database's partial unique
+  constraint is the last line of defence).
+- Serial numbers come from a `SerialCounter` row per qualification and award year, created race-free
+  (`INSERT ... ON CONFLICT DO NOTHING`) and locked in the issuing transaction: concurrent issuers queue on
+  it, and a rolled-back issuance rolls its number back too, so numbers are unique and gap-free.
+- The snapshot of what is printed is built once and signed (Ed25519); later edits never touch it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
+
+from credentials.choices import LIVE_CERTIFICATE_STATUSES, EnrolmentStatus
+from credentials.models import Certificate, Cohort, Enrolment, ModuleResult, SerialCounter
+from credentials.signing import sign_snapshot
+from credentials.snapshot import build_certificate_snapshot
+from registry.choices import AuditAction
+from registry.errors import DomainError
+from registry.middleware import current_request_id
+from registry.models import AuditEntry, CurriculumModule, Qualification
+from registry.services.audit import audit_record, audit_snapshot
+
+from .access import require_provider_of
+from .eligibility import Eligibility, IssuanceBasis, evaluate, issuance_basis
+
+CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+VERIFICATION_ID_LENGTH = 26  # 128 bits in 5-bit symbols (the first symbol carries 3 bits)
+
+
+def new_verification_id() -> str:
+    """128 random bits from `secrets`, Crockford base32, 26 upper-case characters."""
+    value = secrets.randbits(128)
+    return "".join(CROCKFORD_ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(VERIFICATION_ID_LENGTH)))
+
+
+def format_serial(prefix: str, year: int, number: int) -> str:
+    return f"{prefix}-{year}-{number:06d}"
+
+
+def allocate_serials(*, qualification: Qualification, year: int, count: int = 1) -> list[str]:
+    """Hand out `count` consecutive serial numbers. Call inside the issuing transaction: the counter row
+    stays locked until it commits (or rolls back, returning the numbers)."""
+    if count <= 0:
+        return []
+    # ON CONFLICT DO NOTHING: two first issuers of a year never both create the row, neither fails.
+    SerialCounter.objects.bulk_create([SerialCounter(qualification=qualification, year=year)], ignore_conflicts=True)
+    counter = SerialCounter.objects.select_for_update().get(qualification=qualification, year=year)
+    first = counter.last_value + 1
+    counter.last_value += count
+    counter.save(update_fields=["last_value"])
+    return [format_serial(qualification.serial_prefix, year, n) for n in range(first, first + count)]
+
+
+def _enrolments_for_issuance(queryset):
+    """Enrolments with everything the rules and the snapshot read, in a constant number of queries."""
+    return queryset.select_related(
+        "learner",
+        "cohort__provider",
+        "cohort__curriculum__qualification__awarding_body",
+    ).prefetch_related(Prefetch("results", queryset=ModuleResult.objects.order_by("module__order", "module_id")))
+
+
+def _modules(curriculum) -> list[CurriculumModule]:
+    """The curriculum's modules, loaded once and kept on it, so `build_certificate_snapshot` reads them free."""
+    if "modules" not in getattr(curriculum, "_prefetched_objects_cache", {}):
+        prefetch_related_objects(
+            [curriculum], Prefetch("modules", queryset=CurriculumModule.objects.order_by("order", "code"))
+        )
+    return list(curriculum.modules.all())
+
+
+def _award_dates(awarded_on: datetime.date | None) -> tuple[datetime.date, datetime.date]:
+    today = timezone.localdate()
+    awarded_on = awarded_on or today
+    if awarded_on > today:
+        raise DomainError(
+            "award_date_in_future",
+            "The award date cannot be in the future.",
+            fields={"awarded_on": ["On or before today."]},
+        )
+    return awarded_on, today
+
+
+def _refuse(eligibility: Eligibility) -> DomainError:
+    first = eligibility.reasons[0]
+    return DomainError(
+        first.code,
+        first.message,
+        extra={"reasons": [r.as_dict() for r in eligibility.reasons]},
+    )
+
+
+def _build_certificate(
+    *, actor, enrolment: Enrolment, basis: IssuanceBasis, serial_number: str, issued_on: datetime.date
+) -> Certificate:
+    cohort = enrolment.cohort
+    curriculum = cohort.curriculum
+    verification_id = new_verification_id()
+    snapshot = build_certificate_snapshot(
+        enrolment=enrolment,
+        accreditation=basis.accreditation,
+        equivalency=basis.equivalency,
+        serial_number=serial_number,
+        verification_id=verification_id,
+        awarded_on=basis.awarded_on,
+        issued_on=issued_on,
+    )
+    signature, key_id = sign_snapshot(snapshot)
+    return Certificate(
+        serial_number=serial_number,
+        verification_id=verification_id,
+        learner=enrolment.learner,
+        enrolment=enrolment,
+        qualification=curriculum.qualification,
+        curriculum=curriculum,
+        provider=cohort.provider,
+        awarding_body=curriculum.qualification.awarding_body,
+        accreditation=basis.accreditation,
+        equivalency=basis.equivalency,
+        holder_name=snapshot["holder"]["full_name"],
+        snapshot=snapshot,
+        awarded_on=basis.awarded_on,
+        issued_on=issued_on,
+        signature=signature,
+        key_id=key_id,
+        issued_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def certificate_audit_data(certificate: Certificate) -> dict:
+    """What the audit log keeps of a certificate: not the snapshot (it holds results, personal data)."""
+    data = audit_snapshot(certificate)
+    data.pop("snapshot", None)
+    data.pop("signature", None)
+    return data
+
+
+def _audit_entry(*, actor, action: str, instance, after: dict, before: dict | None = None) -> AuditEntry:
+    """An unsaved audit entry with the same fields `audit_record` writes, for bulk inserts."""
+    actor_obj = actor if getattr(actor, "pk", None) else None
+    return AuditEntry(
+        actor=actor_obj,
+        organisation_id=getattr(actor_obj, "organisation_id", None),
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:255],
+        before=before,
+        after=after,
+        request_id=current_request_id(),
+    )
+
+
+def _complete_enrolments(*, actor, enrolments: list[Enrolment], on: datetime.date) -> list[AuditEntry]:
+    """Issuing completes an active enrolment (its results already met the rules)."""
+    active = [e for e in enrolments if e.status == EnrolmentStatus.ACTIVE]
+    if not active:
+        return []
+    Enrolment.objects.filter(pk__in=[e.pk for e in active]).update(
+        status=EnrolmentStatus.COMPLETED, completed_on=on, updated_at=timezone.now()
+    )
+    entries = []
+    for e in active:
+        e.status, e.completed_on = EnrolmentStatus.COMPLETED, on
+        entries.append(
+            _audit_entry(
+                actor=actor,
+                action=AuditAction.STATUS_CHANGE,
+                instance=e,
+                before={"status": EnrolmentStatus.ACTIVE, "completed_on": None},
+                after={"status": EnrolmentStatus.COMPLETED, "completed_on": on.isoformat()},
+            )
+        )
+    return entries
+
+
+@transaction.atomic
+def certificate_issue(
+    *, actor, enrolment: Enrolment, awarded_on: datetime.date | None = None
+) -> tuple[Certificate, bool]:
+    """Issue the certificate of one enrolment. Returns (certificate, created); a second call for the same
+    enrolment returns the live certificate it already has, with created=False."""
+    # Lock the enrolment first: concurrent issuers of the same enrolment queue here.
+    locked = Enrolment.objects.select_for_update().filter(pk=enrolment.pk).values_list("pk", flat=True)
+    if not list(locked):
+        raise DomainError("not_found", "No such enrolment.", status_code=404)
+    enrolment = _enrolments_for_issuance(Enrolment.objects.filter(pk=enrolment.pk)).get()
+    require_provider_of(actor, enrolment.cohort.provider_id, code="not_your_cohort")
+    existing = (
+        Certificate.objects.filter(enrolment=enrolment, status__in=LIVE_CERTIFICATE_STATUSES).order_by("id").first()
+    )
+    if existing is not None:
+        return existing, False
+    awarded_on, issued_on = _award_dates(awarded_on)
+    cohort = enrolment.cohort
+    basis = issuance_basis(provider=cohort.provider, curriculum=cohort.curriculum, awarded_on=awarded_on)
+    modules = _modules(cohort.curriculum)
+    eligibility = evaluate(enrolment=enrolment, basis=basis, modules=modules, results=list(enrolment.results.all()))
+    if not eligibility.eligible:
+        raise _refuse(eligibility)
+    (serial,) = allocate_serials(qualification=cohort.curriculum.qualification, year=awarded_on.year)
+    certificate = _build_certificate(
+        actor=actor, enrolment=enrolment, basis=basis, serial_number=serial, issued_on=issued_on
+    )
+    certificate.full_clean()
+    certificate.save()
+    audit_record(actor=actor, action=AuditAction.ISSUE, instance=certificate, after=certificate_audit_data(certificate))
+    entries = _complete_enrolments(actor=actor, enrolments=[enrolment], on=awarded_on)
+    AuditEntry.objects.bulk_create(entries)
+    return certificate, True
+
+
+@dataclass
+class CohortIssueResult:
+    cohort: Cohort
+    awarded_on: datetime.date
+    dry_run: bool
+    issued: list[Certificate] = field(default_factory=list)
+    would_issue: list[Enrolment] = field(default_factory=list)
+    already_issued: list[Certificate] = field(default_factory=list)
+    refused: list[Eligibility] = field(default_factory=list)
+
+
+@transaction.atomic
+def cohort_issue_certificates(
+    *, actor, cohort: Cohort, awarded_on: datetime.date | None = None, dry_run: bool = False
+) -> CohortIssueResult:
+    """Issue a certificate to every eligible enrolment of the cohort that has none yet, in one transaction.
+
+    `dry_run` writes nothing and says who would get one and why the others would not. Built for volume:
+    the catalogue rules are checked once, serials are allocated in one locked step, and certificates and
+    audit entries are inserted in bulk.
+    """
+    require_provider_of(actor, cohort.provider_id, code="not_your_cohort")
+    awarded_on, issued_on = _award_dates(awarded_on)
+    cohort = Cohort.objects.select_related("provider", "curriculum__qualification__awarding_body").get(pk=cohort.pk)
+    if not dry_run:
+        # Lock every enrolment of the cohort (in id order, so two bulk runs never deadlock).
+        list(Enrolment.objects.select_for_update().filter(cohort=cohort).order_by("pk").values_list("pk", flat=True))
+    enrolments = list(_enrolments_for_issuance(Enrolment.objects.filter(cohort=cohort)).order_by("pk"))
+    modules = _modules(cohort.curriculum)
+    for e in enrolments:
+        e.cohort = cohort  # one shared cohort, curriculum and module list for every snapshot
+    live = {
+        c.enrolment_id: c
+        for c in Certificate.objects.filter(enrolment__cohort=cohort, status__in=LIVE_CERTIFICATE_STATUSES)
+    }
+    basis = issuance_basis(provider=cohort.provider, curriculum=cohort.curriculum, awarded_on=awarded_on)
+    result = CohortIssueResult(cohort=cohort, awarded_on=awarded_on, dry_run=dry_run)
+    for e in enrolments:
+        if e.pk in live:
+            result.already_issued.append(live[e.pk])
+            continue
+        eligibility = evaluate(enrolment=e, basis=basis, modules=modules, results=list(e.results.all()))
+        if eligibility.eligible:
+            result.would_issue.append(e)
+        else:
+            result.refused.append(eligibility)
+    if dry_run or not result.would_issue:
+        return result
+    serials = allocate_serials(
+        qualification=cohort.curriculum.qualification, year=awarded_on.year, count=len(result.would_issue)
+    )
+    certificates = []
+    for e, serial in zip(result.would_issue, serials, strict=True):
+        certificate = _build_certificate(
+            actor=actor, enrolment=e, basis=basis, serial_number=serial, issued_on=issued_on
+        )
+        # Field and check validation per row; uniqueness is the database's (the rows are locked, one query
+        # per row to pre-check it would cost more than the insert).
+        certificate.full_clean(validate_unique=False, validate_constraints=False)
+        certificates.append(certificate)
+    Certificate.objects.bulk_create(certificates, batch_size=1000)
+    entries = [
+        _audit_entry(actor=actor, action=AuditAction.ISSUE, instance=c, after=certificate_audit_data(c))
+        for c in certificates
+    ]
+    entries += _complete_enrolments(actor=actor, enrolments=result.would_issue, on=awarded_on)
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    result.issued = certificates
+    return result

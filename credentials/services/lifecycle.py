@@ -1,0 +1,227 @@
+"""A certificate's life after issuance (rule 4 of DESIGN.md): suspend, reinstate, revoke, reissue.
+
+Certificates are never deleted; each change is a status change with a reason, audited. The ministry may
+act on any certificate (annulment); a provider only on its own. Accreditation changes never reach here:
+a certificate stays as issued whatever later happens to the accreditation it was issued under.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.db import transaction
+from django.utils import timezone
+
+from credentials.choices import CertificateStatus, RevocationReason
+from credentials.models import Certificate
+from credentials.signing import sign_snapshot
+from registry.choices import AuditAction
+from registry.errors import Conflict, DomainError
+from registry.services.audit import audit_record
+
+from .access import require_provider_of, require_provider_or_ministry
+from .issuance import allocate_serials, certificate_audit_data, new_verification_id
+from .training import learner_update, normalise_name
+
+STATUS_FIELDS = ("status", "status_reason_code", "status_reference", "status_changed_at")
+
+
+def _lock(certificate: Certificate) -> Certificate:
+    return Certificate.objects.select_for_update().get(pk=certificate.pk)
+
+
+def _status_data(certificate: Certificate) -> dict:
+    return {
+        "status": certificate.status,
+        "status_reason_code": certificate.status_reason_code,
+        "status_reference": certificate.status_reference,
+    }
+
+
+def _refuse_transition(certificate: Certificate, wanted: str) -> Conflict:
+    return Conflict(
+        "invalid_transition",
+        f"A {certificate.status} certificate cannot be {wanted}.",
+        fields={"status": [f"The certificate is {certificate.status}."]},
+    )
+
+
+def _check_reason_code(reason_code: str) -> None:
+    if reason_code not in RevocationReason.values:
+        raise DomainError(
+            "invalid",
+            "Unknown reason code.",
+            fields={"reason_code": [f"Choose one of {', '.join(RevocationReason.values)}."]},
+        )
+
+
+def _change_status(
+    *, actor, certificate: Certificate, status: str, reason_code: str, reference: str, note: str = ""
+) -> Certificate:
+    before = _status_data(certificate)
+    certificate.status = status
+    certificate.status_reason_code = reason_code
+    certificate.status_reference = reference.strip()
+    certificate.status_changed_at = timezone.now()
+    certificate.full_clean()
+    certificate.save(update_fields=[*STATUS_FIELDS, "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.STATUS_CHANGE,
+        instance=certificate,
+        before=before,
+        after=_status_data(certificate),
+        reason=note or reference,
+    )
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, actor, certificate: Certificate, reason_code: str, reference: str) -> Certificate:
+    """Revoke (annul) a valid or suspended certificate. Final: a revoked certificate stays revoked."""
+    require_provider_or_ministry(actor, certificate.provider_id)
+    certificate = _lock(certificate)
+    _check_reason_code(reason_code)
+    if not reference.strip():
+        raise DomainError(
+            "reference_required",
+            "Give the reference of the decision (case or letter number).",
+            fields={"reference": ["Required to revoke."]},
+        )
+    if certificate.status not in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
+        raise _refuse_transition(certificate, "revoked")
+    return _change_status(
+        actor=actor,
+        certificate=certificate,
+        status=CertificateStatus.REVOKED,
+        reason_code=reason_code,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def certificate_suspend(*, actor, certificate: Certificate, reason_code: str, reference: str = "") -> Certificate:
+    """Suspend a valid certificate while a question is examined; reinstate or revoke it afterwards."""
+    require_provider_or_ministry(actor, certificate.provider_id)
+    certificate = _lock(certificate)
+    _check_reason_code(reason_code)
+    if certificate.status != CertificateStatus.VALID:
+        raise _refuse_transition(certificate, "suspended")
+    return _change_status(
+        actor=actor,
+        certificate=certificate,
+        status=CertificateStatus.SUSPENDED,
+        reason_code=reason_code,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def certificate_reinstate(*, actor, certificate: Certificate, reference: str = "") -> Certificate:
+    require_provider_or_ministry(actor, certificate.provider_id)
+    certificate = _lock(certificate)
+    if certificate.status != CertificateStatus.SUSPENDED:
+        raise _refuse_transition(certificate, "reinstated")
+    return _change_status(
+        actor=actor,
+        certificate=certificate,
+        status=CertificateStatus.VALID,
+        reason_code="",
+        reference=reference,
+        note=reference or "reinstated",
+    )
+
+
+@transaction.atomic
+def certificate_reissue(
+    *,
+    actor,
+    certificate: Certificate,
+    given_name: str,
+    family_name: str,
+    reason: str = "",
+    correct_learner: bool = True,
+) -> Certificate:
+    """Correct the holder's name: a new certificate (new serial, new verification id, signed) that
+    supersedes the old one, which then verifies as `superseded`.
+
+    The new snapshot is the old one with the corrected names and the new identifiers: what else was
+    printed (titles, hours, modules, accreditation, award date) stays as it was awarded, whatever the
+    catalogue says today. The learner's record is corrected too unless `correct_learner=False`.
+    """
+    require_provider_of(actor, certificate.provider_id, code="not_your_certificate")
+    old = _lock(certificate)
+    if old.status not in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
+        raise _refuse_transition(old, "reissued")
+    given, family = normalise_name(given_name), normalise_name(family_name)
+    if not given or not family:
+        raise DomainError(
+            "invalid",
+            "Both names are required.",
+            fields={k: ["Required."] for k, v in (("given_name", given), ("family_name", family)) if not v},
+        )
+    holder = old.snapshot["holder"]
+    if (given, family) == (holder["given_name"], holder["family_name"]):
+        raise DomainError(
+            "name_unchanged", "The names are those already printed; nothing to correct.", fields={"given_name": []}
+        )
+    before = _status_data(old)
+    old.status = CertificateStatus.SUPERSEDED
+    old.status_changed_at = timezone.now()
+    old.status_reason_code = ""
+    old.status_reference = reason.strip()[:255]
+    old.full_clean()
+    old.save(update_fields=[*STATUS_FIELDS, "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.STATUS_CHANGE,
+        instance=old,
+        before=before,
+        after=_status_data(old),
+        reason=reason or "superseded by a reissue",
+    )
+
+    (serial,) = allocate_serials(qualification=old.qualification, year=old.awarded_on.year)
+    issued_on = timezone.localdate()
+    snapshot = copy.deepcopy(old.snapshot)
+    snapshot.update(
+        serial_number=serial,
+        verification_id=new_verification_id(),
+        issued_on=issued_on.isoformat(),
+        holder={"given_name": given, "family_name": family, "full_name": f"{given} {family}"},
+    )
+    signature, key_id = sign_snapshot(snapshot)
+    new = Certificate(
+        serial_number=serial,
+        verification_id=snapshot["verification_id"],
+        learner_id=old.learner_id,
+        enrolment_id=old.enrolment_id,
+        qualification_id=old.qualification_id,
+        curriculum_id=old.curriculum_id,
+        provider_id=old.provider_id,
+        awarding_body_id=old.awarding_body_id,
+        accreditation_id=old.accreditation_id,
+        equivalency_id=old.equivalency_id,
+        holder_name=snapshot["holder"]["full_name"],
+        snapshot=snapshot,
+        awarded_on=old.awarded_on,
+        issued_on=issued_on,
+        signature=signature,
+        key_id=key_id,
+        supersedes=old,
+        issued_by=actor if getattr(actor, "pk", None) else None,
+    )
+    new.full_clean()
+    new.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.REISSUE,
+        instance=new,
+        before={"supersedes": old.serial_number},
+        after=certificate_audit_data(new),
+        reason=reason,
+    )
+    learner = old.learner
+    if correct_learner and (learner.given_name, learner.family_name) != (given, family):
+        learner_update(actor=actor, learner=learner, data={"given_name": given, "family_name": family}, reason=reason)
+    return new
