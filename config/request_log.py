@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import time
 
+from django.utils.functional import SimpleLazyObject, empty
+
 logger = logging.getLogger("registry.request")
 
 MAX_PATH = 512
@@ -53,8 +55,11 @@ def request_fields(request, response, duration_ms: float) -> dict:
         "org_id": None,
         "org": None,
     }
-    # DRF copies the user it authenticated (token or session) onto the Django request.
-    user = getattr(request, "user", None)
+    # DRF copies the user it authenticated (token or session) onto the Django request. A user nobody
+    # looked at is still Django's lazy object: left alone, as evaluating it would cost a session query.
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        user = None
     if user is not None and getattr(user, "is_authenticated", False):
         fields["user_id"] = user.pk
         fields["org_id"] = getattr(user, "organisation_id", None)

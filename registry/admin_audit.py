@@ -1,0 +1,126 @@
+"""Show an object's audit trail on its admin change page.
+
+Usage (registry/admin.py, credentials/admin.py ...): put the mixin first in the bases.
+
+    from registry.admin_audit import AuditTrailAdminMixin
+
+    @admin.register(m.Qualification)
+    class QualificationAdmin(AuditTrailAdminMixin, AuditedAdmin):
+        ...
+
+The change page (never the add page) then ends with a collapsible "Audit trail" section: the object's
+latest entries (`audit_trail_limit`, 50 by default), newest first, with time, action, actor and
+organisation, the changed fields (before -> after), the reason and the request id, plus a link to all of
+them in the audit entry list when AuditEntry is registered in the same admin site. It is read-only and
+works with or without declared `fieldsets`. It costs two queries per change page, whatever the trail's
+length. Values the services redacted (personal data, see `audit_redact`) show as "[redacted]": the
+trail shows that a personal number changed, never what it was.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+
+from registry.models import AuditEntry
+
+FIELD = "audit_trail"
+MAX_VALUE = 80
+
+
+class AuditTrailAdminMixin:
+    audit_trail_limit = 50
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and FIELD not in fields:
+            fields.append(FIELD)
+        return fields
+
+    def get_fields(self, request, obj=None):
+        # Keep it out of the default fieldset: it gets its own section at the end.
+        return [name for name in super().get_fields(request, obj) if name != FIELD]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options.get("fields", ()) if f != FIELD]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, ("Audit trail", {"classes": ["collapse"], "fields": [FIELD]})]
+
+    @admin.display(description="Audit trail")
+    def audit_trail(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        entries = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        total = entries.count()
+        if not total:
+            return "No audit entries."
+        latest = entries.select_related("actor", "organisation").order_by("-created_at", "-id")[
+            : self.audit_trail_limit
+        ]
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            (
+                (
+                    entry.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    entry.get_action_display(),
+                    entry.actor.get_username() if entry.actor else "system",
+                    str(entry.organisation) if entry.organisation else "",
+                    _changes(entry),
+                    entry.reason,
+                    entry.request_id,
+                )
+                for entry in latest
+            ),
+        )
+        header = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            "When",
+            "Action",
+            "Who",
+            "Organisation",
+            "Changes",
+            "Reason",
+            "Request id",
+        )
+        footer = self._audit_trail_footer(obj, total, len(latest))
+        return format_html("<table>{}{}</table>{}", header, rows, footer)
+
+    def _audit_trail_footer(self, obj, total: int, shown: int):
+        text = f"{shown} of {total} entries" if total > shown else f"{total} entries"
+        if AuditEntry not in self.admin_site._registry:
+            return format_html("<p>{}</p>", text)
+        try:
+            url = reverse(f"{self.admin_site.name}:registry_auditentry_changelist")
+        except NoReverseMatch:
+            return format_html("<p>{}</p>", text)
+        query = urlencode({"object_type": obj._meta.label_lower, "object_id": str(obj.pk)})
+        return format_html('<p>{} (<a href="{}?{}">all in the audit log</a>)</p>', text, url, query)
+
+
+def _short(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def _changes(entry: AuditEntry) -> str:
+    """`field: before -> after` per changed field, one per line (escaped by the caller's format_html)."""
+    before, after = entry.before or {}, entry.after or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return ""
+    names = list(after) + [name for name in before if name not in after]
+    lines = []
+    for name in names:
+        if name in before and name in after:
+            lines.append(f"{name}: {_short(before[name])} -> {_short(after[name])}")
+        elif name in after:
+            lines.append(f"{name}: {_short(after[name])}")
+        else:
+            lines.append(f"{name}: {_short(before[name])} -> (removed)")
+    return "; ".join(lines)
