@@ -186,6 +186,7 @@ SPECTACULAR_SETTINGS = {
         "AccreditationStatusEnum": "registry.choices.AccreditationStatus",
         "AccreditationInitialStatusEnum": "registry.choices.ACCREDITATION_INITIAL_STATUS_CHOICES",
         "EquivalencyStatusEnum": "registry.choices.EquivalencyStatus",
+        "VerificationOutcomeEnum": "credentials.choices.VerificationOutcome",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

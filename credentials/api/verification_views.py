@@ -1,0 +1,543 @@
+"""Verification API: `GET/POST /api/v1/verifications` and the verification log `GET /api/v1/verification-events`.
+
+Thin views over `credentials.verification.services`. The verification answers are built as plain dicts by the
+service (`VerificationReport.as_public_dict`); the serializers below describe them for the OpenAPI schema and
+validate input shape only.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Count
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import exceptions, serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from credentials.choices import VerificationChannel, VerificationOutcome
+from credentials.models import VerificationEvent
+from credentials.verification import services
+from credentials.verification.events import Caller
+from credentials.verification.selectors import verification_events_visible_to
+from credentials.verification.throttles import VerificationRateThrottle
+from registry.choices import Role
+from registry.middleware import current_request_id
+from registry.services.access import require_role
+
+# --- schema: answers ----------------------------------------------------------------------------------------
+
+EXAMPLE_VID = "0BV7Q3M9XKZ1P4R8T2W6Y5C0DE"
+
+
+class VerificationTitleSerializer(serializers.Serializer):
+    sq = serializers.CharField()
+    sr = serializers.CharField()
+    en = serializers.CharField()
+
+
+class VerificationQualificationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = VerificationTitleSerializer()
+    type = serializers.CharField()
+    nqf_level = serializers.IntegerField()
+    eqf_level = serializers.IntegerField()
+
+
+class VerificationOrganisationSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+    country = serializers.CharField()
+
+
+class VerificationCertificateFactsSerializer(serializers.Serializer):
+    """What the certificate prints on its front. Never the personal number, date of birth or results."""
+
+    serial_number = serializers.CharField()
+    verification_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["valid", "suspended", "revoked", "superseded"])
+    status_changed_on = serializers.DateField(allow_null=True)
+    holder_name = serializers.CharField()
+    qualification = VerificationQualificationSerializer()
+    provider = VerificationOrganisationSerializer()
+    awarding_body = VerificationOrganisationSerializer()
+    awarded_on = serializers.DateField()
+    issued_on = serializers.DateField()
+
+
+class VerificationCheckSerializer(serializers.Serializer):
+    check = serializers.ChoiceField(choices=["signature", "status", "accreditation", "equivalency", "token"])
+    result = serializers.ChoiceField(choices=["ok", "failed", "skipped"])
+    code = serializers.CharField(help_text="Machine-readable, e.g. `status_revoked`, `equivalency_not_needed`.")
+    message = serializers.CharField()
+
+
+class VerificationResultSerializer(serializers.Serializer):
+    verification_id = serializers.CharField(allow_null=True)
+    outcome = serializers.ChoiceField(choices=VerificationOutcome.choices)
+    valid = serializers.BooleanField(help_text="True when no check failed.")
+    verified_at = serializers.DateTimeField()
+    certificate = VerificationCertificateFactsSerializer(allow_null=True)
+    checks = VerificationCheckSerializer(many=True)
+    date_of_birth_matches = serializers.BooleanField(
+        allow_null=True, help_text="Only for a serial number + date of birth request; the date is never returned."
+    )
+    compare_with_id_card = serializers.CharField(allow_null=True)
+
+
+class VerificationErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    request_id = serializers.CharField()
+
+
+class VerificationErrorSerializer(serializers.Serializer):
+    error = VerificationErrorBodySerializer()
+
+
+class VerificationBatchItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    result = VerificationResultSerializer(allow_null=True)
+    error = VerificationErrorBodySerializer(allow_null=True)
+
+
+class VerificationBatchResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    valid_count = serializers.IntegerField()
+    results = VerificationBatchItemResultSerializer(many=True)
+
+
+# --- schema: requests ---------------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RawTextField(serializers.Field):
+    """Text passed through untouched (no trimming, no NUL refusal): the verification parser gives each bad
+    input its own error code."""
+
+    def __init__(self, *, max_length: int = 8192, **kwargs):
+        self.max_length = max_length
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Expected text.", code="invalid")
+        if len(data) > self.max_length:
+            raise serializers.ValidationError(f"Longer than {self.max_length} characters.", code="too_long")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class VerificationBatchItemInputSerializer(serializers.Serializer):
+    verification_id = RawTextField(max_length=1024)
+    qr = RawTextField()
+    serial_number = RawTextField(max_length=1024)
+    date_of_birth = RawTextField(max_length=1024)
+
+
+class VerificationRequestInputSerializer(serializers.Serializer):
+    """One of: `qr` (raw scanned text), `verification_id`, `serial_number` + `date_of_birth`, or `items`."""
+
+    verification_id = RawTextField(max_length=1024)
+    qr = RawTextField()
+    serial_number = RawTextField(max_length=1024)
+    date_of_birth = RawTextField(max_length=1024)
+    items = serializers.ListField(
+        child=serializers.DictField(), required=False, allow_empty=True, max_length=services.MAX_BATCH * 4
+    )
+
+    def validate(self, attrs):
+        forms = [
+            name
+            for name, present in (
+                ("qr", "qr" in attrs),
+                ("verification_id", "verification_id" in attrs),
+                ("serial_number", "serial_number" in attrs or "date_of_birth" in attrs),
+                ("items", "items" in attrs),
+            )
+            if present
+        ]
+        if len(forms) != 1:
+            raise serializers.ValidationError(
+                "Send exactly one of: qr, verification_id, serial_number with date_of_birth, or items."
+            )
+        return attrs
+
+
+# --- views --------------------------------------------------------------------------------------------------
+
+
+def _caller(request) -> Caller:
+    user = request.user if request.user.is_authenticated else None
+    return Caller.from_request(request, user=user)
+
+
+def _answer(report) -> Response:
+    if report.error is not None:
+        raise report.error
+    return Response(report.as_public_dict())
+
+
+_ERRORS = {
+    400: OpenApiResponse(VerificationErrorSerializer, description="A bad id, URL, QR text, token or date."),
+    404: OpenApiResponse(VerificationErrorSerializer, description="No certificate has this id (`not_found`)."),
+    429: OpenApiResponse(VerificationErrorSerializer, description="Throttled (`throttled`, with Retry-After)."),
+}
+
+_VALID_EXAMPLE = {
+    "verification_id": EXAMPLE_VID,
+    "outcome": "valid",
+    "valid": True,
+    "verified_at": "2026-06-30T09:15:02+02:00",
+    "certificate": {
+        "serial_number": "L5-SEN-OCN-2026-000123",
+        "verification_id": EXAMPLE_VID,
+        "status": "valid",
+        "status_changed_on": None,
+        "holder_name": "Ardita Krasniqi",
+        "qualification": {
+            "code": "OCN-L5-SEN",
+            "title": {
+                "sq": "Asistent për fëmijë/nxënës me nevoja të veçanta arsimore",
+                "sr": "Asistent za decu/učenike sa posebnim obrazovnim potrebama",
+                "en": "Assistant for children/pupils with special educational needs",
+            },
+            "type": "vocational",
+            "nqf_level": 5,
+            "eqf_level": 5,
+        },
+        "provider": {
+            "slug": "qpgj",
+            "name": "Qendra Profesionale për Gjithëpërfshirje",
+            "short_name": "QPGJ",
+            "country": "XK",
+        },
+        "awarding_body": {"slug": "ocn-london", "name": "OCN London", "short_name": "OCN", "country": "GB"},
+        "awarded_on": "2026-06-01",
+        "issued_on": "2026-06-02",
+    },
+    "checks": [
+        {
+            "check": "signature",
+            "result": "ok",
+            "code": "signature_valid",
+            "message": "The printed record is signed by the registry (key 2606-3fa9c1).",
+        },
+        {"check": "status", "result": "ok", "code": "status_valid", "message": "The certificate is valid."},
+        {
+            "check": "accreditation",
+            "result": "ok",
+            "code": "accreditation_in_force_on_award_date",
+            "message": "The provider was accredited (OCN-ACC-2024-01, OCN London) on the award date 2026-06-01.",
+        },
+        {
+            "check": "equivalency",
+            "result": "ok",
+            "code": "equivalency_in_force_on_award_date",
+            "message": "The ministry's equivalency MESTI-EQ-2024-017 covered this qualification on 2026-06-01.",
+        },
+    ],
+    "date_of_birth_matches": None,
+    "compare_with_id_card": services.COMPARE_WITH_ID_CARD,
+}
+_REVOKED_EXAMPLE = {
+    **_VALID_EXAMPLE,
+    "outcome": "revoked",
+    "valid": False,
+    "certificate": {**_VALID_EXAMPLE["certificate"], "status": "revoked", "status_changed_on": "2026-07-14"},
+    "checks": [
+        _VALID_EXAMPLE["checks"][0],
+        {
+            "check": "status",
+            "result": "failed",
+            "code": "status_revoked",
+            "message": "The certificate was revoked on 2026-07-14.",
+        },
+        *_VALID_EXAMPLE["checks"][2:],
+    ],
+}
+
+
+class VerificationDetailView(APIView):
+    """Public: verify one certificate by its verification id."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [VerificationRateThrottle]
+
+    @extend_schema(
+        operation_id="verifications_retrieve",
+        summary="Verify a certificate by its verification id",
+        description=(
+            "The facts the certificate prints and each check (signature, status, accreditation on the award date, "
+            "equivalency) as ok / failed / skipped. Ids are read per Crockford: case-insensitive, I and L as 1, "
+            "O as 0, hyphens and spaces ignored. Anonymous callers are throttled per IP; a verifier "
+            "organisation's token has a higher quota. Never returns personal number, date of birth or results."
+        ),
+        parameters=[OpenApiParameter("verification_id", str, OpenApiParameter.PATH, description="26 characters.")],
+        responses={200: VerificationResultSerializer, **_ERRORS},
+        examples=[
+            OpenApiExample("Valid", value=_VALID_EXAMPLE, response_only=True, status_codes=["200"]),
+            OpenApiExample("Revoked", value=_REVOKED_EXAMPLE, response_only=True, status_codes=["200"]),
+        ],
+        tags=["verification"],
+    )
+    def get(self, request, verification_id: str):
+        return _answer(services.verify_by_id(verification_id=verification_id, caller=_caller(request)))
+
+
+class VerificationCreateView(APIView):
+    """Verify a scanned QR text, a serial number + date of birth, or a batch."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [VerificationRateThrottle]
+
+    @extend_schema(
+        operation_id="verifications_create",
+        summary="Verify a scanned QR code, a serial number with a date of birth, or a batch",
+        description=(
+            "Send exactly one of:\n\n"
+            "* `qr`: the raw text a scanner read (`https://.../v/{id}#{token}` or a bare id). A signed token in the "
+            "fragment must verify against the registry's keys and describe this certificate (`token_*` codes).\n"
+            "* `verification_id`: a typed id.\n"
+            "* `serial_number` + `date_of_birth` (YYYY-MM-DD): answers only whether the date matches "
+            "(`date_of_birth_matches`), never what it is; the certificate's facts come back only when it does. "
+            f"At most {services.DOB_ATTEMPTS_PER_SERIAL} failed dates per serial number per day.\n"
+            f"* `items`: a batch of up to {services.MAX_BATCH} of the above, for a municipality's hiring round; "
+            "verifier organisations and the ministry only."
+        ),
+        request=VerificationRequestInputSerializer,
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="VerificationPostResult",
+                serializers=[VerificationResultSerializer, VerificationBatchResultSerializer],
+                resource_type_field_name=None,
+            ),
+            401: OpenApiResponse(VerificationErrorSerializer, description="A batch needs a signed-in verifier."),
+            403: OpenApiResponse(VerificationErrorSerializer, description="A batch needs a verifier or the ministry."),
+            **_ERRORS,
+        },
+        examples=[
+            OpenApiExample(
+                "Scanned QR code",
+                value={
+                    "qr": f"https://registry.rks-gov.net/v/{EXAMPLE_VID}#eyJhbGciOiJFZERTQSIsImtpZCI6IjI2MDYtM2ZhOWMxIn0.eyJ2aWQiOiIuLi4ifQ.c2ln"
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Typed id", value={"verification_id": "0bv7-q3m9-xkz1-p4r8-t2w6-y5c0-de"}, request_only=True
+            ),
+            OpenApiExample(
+                "Serial number and date of birth",
+                value={"serial_number": "L5-SEN-OCN-2026-000123", "date_of_birth": "1995-04-12"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Batch",
+                value={
+                    "items": [
+                        {"verification_id": EXAMPLE_VID},
+                        {"serial_number": "L5-SEN-2025-000042", "date_of_birth": "1998-11-03"},
+                    ]
+                },
+                request_only=True,
+            ),
+            OpenApiExample("Valid", value=_VALID_EXAMPLE, response_only=True, status_codes=["200"]),
+            OpenApiExample(
+                "Date of birth does not match",
+                value={
+                    "verification_id": EXAMPLE_VID,
+                    "outcome": "valid",
+                    "valid": False,
+                    "verified_at": "2026-06-30T09:15:02+02:00",
+                    "certificate": None,
+                    "checks": [],
+                    "date_of_birth_matches": False,
+                    "compare_with_id_card": None,
+                },
+                response_only=True,
+                status_codes=["200"],
+            ),
+            OpenApiExample(
+                "Altered token",
+                value={
+                    "error": {
+                        "code": "token_bad_signature",
+                        "message": services.TOKEN_MESSAGES["bad_signature"],
+                        "fields": {"qr": [services.TOKEN_MESSAGES["bad_signature"]]},
+                        "request_id": "5f0c9e0b7d3a4f7c",
+                    }
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+        tags=["verification"],
+    )
+    def post(self, request):
+        serializer = VerificationRequestInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        caller = _caller(request)
+        if "items" in data:
+            if not request.user.is_authenticated:
+                raise exceptions.NotAuthenticated("A batch needs a verifier organisation's token.")
+            require_role(request.user, Role.VERIFIER, Role.MINISTRY)
+            items = [VerificationBatchItemInputSerializer(data=item) for item in data["items"]]
+            for position, item in enumerate(items):
+                if not item.is_valid():
+                    raise serializers.ValidationError({"items": {position: item.errors}})
+            reports = services.verify_batch(items=[item.validated_data for item in items], caller=caller)
+            results = [
+                {
+                    "index": index,
+                    "result": None if report.error else report.as_public_dict(),
+                    "error": None if report.error is None else _error_body(report.error),
+                }
+                for index, report in enumerate(reports)
+            ]
+            valid = sum(1 for report in reports if report.valid)
+            return Response({"count": len(results), "valid_count": valid, "results": results})
+        if "qr" in data:
+            return _answer(services.verify_scanned(text=data["qr"], caller=caller))
+        if "verification_id" in data:
+            return _answer(services.verify_by_id(verification_id=data["verification_id"], caller=caller))
+        return _answer(
+            services.verify_by_serial_and_date_of_birth(
+                serial_number=data.get("serial_number"), date_of_birth=data.get("date_of_birth"), caller=caller
+            )
+        )
+
+
+def _error_body(error) -> dict:
+    return {"code": error.code, "message": error.message, "fields": error.fields, "request_id": current_request_id()}
+
+
+# --- the verification log -----------------------------------------------------------------------------------
+
+
+class VerificationEventFilter(django_filters.FilterSet):
+    certificate = django_filters.NumberFilter(field_name="certificate_id")
+    verification_id = django_filters.CharFilter(field_name="certificate__verification_id")
+    serial_number = django_filters.CharFilter(field_name="certificate__serial_number")
+    verifier_organisation = django_filters.CharFilter(field_name="verifier_organisation__slug")
+    outcome = django_filters.ChoiceFilter(choices=VerificationOutcome.choices)
+    channel = django_filters.ChoiceFilter(choices=VerificationChannel.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = VerificationEvent
+        fields = ["certificate", "verification_id", "serial_number", "verifier_organisation", "outcome", "channel"]
+
+
+class VerificationEventSerializer(serializers.ModelSerializer):
+    """One verification. No IP (not even its hash) and no personal data."""
+
+    serial_number = serializers.CharField(source="certificate.serial_number", allow_null=True, default=None)
+    verifier_organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    verifier_organisation_name = serializers.CharField(
+        source="verifier_organisation.name", allow_null=True, default=None
+    )
+
+    class Meta:
+        model = VerificationEvent
+        fields = [
+            "id",
+            "certificate",
+            "serial_number",
+            "verification_id_tried",
+            "outcome",
+            "channel",
+            "verifier_organisation",
+            "verifier_organisation_name",
+            "user_agent_family",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class VerificationEventListView(ListAPIView):
+    """Who verified what, scoped: a provider sees its certificates' events, an awarding body those of the
+    certificates it awarded, a verifier organisation its own verifications, the ministry all."""
+
+    serializer_class = VerificationEventSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = VerificationEventFilter
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+    search_fields: list[str] = []
+
+    def get_queryset(self):
+        return verification_events_visible_to(self.request.user)
+
+    @extend_schema(operation_id="verification_events_list", tags=["verification"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class VerificationEventSummaryOrganisationSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class VerificationEventSummarySerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_outcome = serializers.DictField(child=serializers.IntegerField())
+    by_channel = serializers.DictField(child=serializers.IntegerField())
+    organisations = VerificationEventSummaryOrganisationSerializer(many=True)
+
+
+class VerificationEventSummaryView(APIView):
+    """How often (filtered) certificates were verified, and by which organisations."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="verification_events_summary",
+        parameters=[
+            OpenApiParameter("certificate", int, description="A certificate's id."),
+            OpenApiParameter("verification_id", str),
+            OpenApiParameter("created_after", OpenApiTypes.DATETIME),
+            OpenApiParameter("created_before", OpenApiTypes.DATETIME),
+        ],
+        responses={200: VerificationEventSummarySerializer},
+        tags=["verification"],
+    )
+    def get(self, request):
+        filterset = VerificationEventFilter(request.query_params, queryset=verification_events_visible_to(request.user))
+        if not filterset.is_valid():
+            raise serializers.ValidationError(filterset.errors)
+        events = filterset.qs.order_by()
+        by_outcome = dict(events.values_list("outcome").annotate(n=Count("id")))
+        by_channel = dict(events.values_list("channel").annotate(n=Count("id")))
+        organisations = [
+            {"slug": slug, "name": name, "count": n}
+            for slug, name, n in events.filter(verifier_organisation__isnull=False)
+            .values_list("verifier_organisation__slug", "verifier_organisation__name")
+            .annotate(n=Count("id"))
+            .order_by("-n", "verifier_organisation__slug")
+        ]
+        return Response(
+            {
+                "total": sum(by_outcome.values()),
+                "by_outcome": by_outcome,
+                "by_channel": by_channel,
+                "organisations": organisations,
+            }
+        )

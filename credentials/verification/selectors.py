@@ -1,0 +1,52 @@
+"""Reads for verification: one indexed lookup with the two rows the checks need joined in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from credentials.models import Certificate, VerificationEvent
+from registry.choices import Role
+
+# A value no certificate has (ids are 26 characters): a malformed id still runs the very same query, so
+# unknown, malformed and revoked ids cost the same (no timing or query-count oracle).
+NO_SUCH_ID = ""
+
+
+def _verification_queryset():
+    return Certificate.objects.select_related("accreditation", "equivalency")
+
+
+def certificate_for_verification(verification_id: str | None) -> Certificate | None:
+    return _verification_queryset().filter(verification_id=verification_id or NO_SUCH_ID).first()
+
+
+def certificates_for_verification(verification_ids: Iterable[str]) -> dict[str, Certificate]:
+    ids = sorted(set(verification_ids))
+    if not ids:
+        return {}
+    return {c.verification_id: c for c in _verification_queryset().filter(verification_id__in=ids)}
+
+
+def certificates_by_serial(serial_numbers: Iterable[str]) -> dict[str, Certificate]:
+    """With the learner, whose date of birth is compared (and never returned)."""
+    serials = sorted(set(serial_numbers))
+    if not serials:
+        return {}
+    queryset = _verification_queryset().select_related("learner").filter(serial_number__in=serials)
+    return {c.serial_number: c for c in queryset}
+
+
+def verification_events_visible_to(user):
+    """The verification log as `user` may see it (object-level scoping; nothing for anyone else)."""
+    events = VerificationEvent.objects.select_related("certificate", "verifier_organisation")
+    if user is None or not user.is_authenticated:
+        return events.none()
+    if user.is_superuser or user.has_role(Role.MINISTRY):
+        return events
+    if user.has_role(Role.PROVIDER):
+        return events.filter(certificate__provider_id=user.organisation_id)
+    if user.has_role(Role.AWARDING_BODY):
+        return events.filter(certificate__awarding_body_id=user.organisation_id)
+    if user.has_role(Role.VERIFIER):
+        return events.filter(verifier_organisation_id=user.organisation_id)
+    return events.none()

@@ -1,0 +1,323 @@
+"""Verification: the registry's busiest path (DESIGN.md, "Verification").
+
+Every entry point returns a `VerificationReport` and writes one `VerificationEvent` (a batch writes all of its
+events in one INSERT). A single verification costs two queries: the indexed lookup with the accreditation and
+equivalency joined in, and the event; an API caller's token adds the third. Nothing is cached: revoking a
+certificate makes the very next verification say so.
+
+Unknown, malformed and revoked ids take the same path: a malformed id is looked up as an id that cannot exist,
+then logged, and only then refused. Public output (`VerificationReport.as_public_dict`) holds only what the
+certificate prints on its front: never the personal number, date of birth, address or results.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from credentials.choices import VerificationChannel, VerificationOutcome
+from credentials.signing import TokenError
+from credentials.tokens import check_claims_match, verify_certificate_token
+
+from . import selectors
+from .checks import FAILED, Check, certificate_checks, status_changed_on, token_check_ok
+from .events import Caller, verification_event_build, verification_event_record, verification_events_record
+from .parsing import (
+    VerificationInputError,
+    normalise_serial_number,
+    normalise_verification_id,
+    parse_date_of_birth,
+    parse_scanned_text,
+)
+
+MAX_BATCH = 500
+# Failed date-of-birth guesses allowed per serial number per day, whoever asks: guessing a date of birth
+# (~20,000 plausible dates) must stay far out of reach even from many addresses.
+DOB_ATTEMPTS_PER_SERIAL = 10
+DOB_ATTEMPT_WINDOW = 24 * 3600
+COMPARE_WITH_ID_CARD = (
+    "Compare the holder's name with their ID card. This page proves the certificate exists; "
+    "the ID card proves who is holding it."
+)
+
+TOKEN_MESSAGES = {
+    "malformed": "The signed token in the QR code is damaged or incomplete.",
+    "alg_not_allowed": "The signed token uses an algorithm this registry never uses.",
+    "unknown_kid": "The signed token names a key this registry never published.",
+    "bad_signature": "The signed token's signature does not verify: it was altered.",
+    "key_not_valid_at_iat": "The signed token was made with a key outside the key's period of use.",
+    "claims_mismatch": "The signed token does not describe the certificate on record.",
+}
+
+
+class CertificateNotFound(VerificationInputError):
+    def __init__(self, *, field: str = "verification_id"):
+        super().__init__(
+            "not_found",
+            "No certificate of this registry has this id. Check it was typed exactly as printed.",
+            field=field,
+            status_code=404,
+        )
+
+
+def token_error(exc: TokenError, *, field: str = "qr") -> VerificationInputError:
+    return VerificationInputError(f"token_{exc.code}", TOKEN_MESSAGES.get(exc.code, str(exc)), field=field)
+
+
+@dataclass
+class VerificationReport:
+    verification_id: str
+    outcome: str
+    certificate: object | None = None
+    checks: list[Check] = field(default_factory=list)
+    error: VerificationInputError | None = None
+    date_of_birth_matches: bool | None = None
+    verified_at: datetime.datetime = field(default_factory=timezone.now)
+
+    @property
+    def found(self) -> bool:
+        return self.certificate is not None and self.error is None
+
+    @property
+    def valid(self) -> bool:
+        return self.found and all(check.result != FAILED for check in self.checks)
+
+    def public_facts(self) -> dict | None:
+        if not self.found:
+            return None
+        certificate = self.certificate
+        snap = certificate.snapshot or {}
+        qualification = snap.get("qualification") or {}
+        changed = status_changed_on(certificate)
+
+        def org(data):
+            data = data or {}
+            return {key: data.get(key) for key in ("slug", "name", "short_name", "country")}
+
+        return {
+            "serial_number": certificate.serial_number,
+            "verification_id": certificate.verification_id,
+            "status": certificate.status,
+            "status_changed_on": changed.isoformat() if changed else None,
+            "holder_name": (snap.get("holder") or {}).get("full_name") or certificate.holder_name,
+            "qualification": {
+                "code": qualification.get("code"),
+                "title": qualification.get("title") or {},
+                "type": qualification.get("type"),
+                "nqf_level": qualification.get("nqf_level"),
+                "eqf_level": qualification.get("eqf_level"),
+            },
+            "provider": org(snap.get("provider")),
+            "awarding_body": org(snap.get("awarding_body")),
+            "awarded_on": certificate.awarded_on.isoformat(),
+            "issued_on": certificate.issued_on.isoformat(),
+        }
+
+    def as_public_dict(self) -> dict:
+        """The JSON answer. Holds no personal data (see the module docstring); the DOB variant says only
+        whether the date matched, and shows the certificate only when it did."""
+        show = self.found and self.date_of_birth_matches is not False
+        return {
+            "verification_id": self.verification_id or None,
+            "outcome": self.outcome,
+            "valid": self.valid if show else False,
+            "verified_at": self.verified_at.isoformat(),
+            "certificate": self.public_facts() if show else None,
+            "checks": [check.as_dict() for check in self.checks] if show else [],
+            "date_of_birth_matches": self.date_of_birth_matches,
+            "compare_with_id_card": COMPARE_WITH_ID_CARD if show else None,
+        }
+
+
+def _outcome_for(certificate, error) -> str:
+    if error is None:
+        return certificate.status
+    if isinstance(error, CertificateNotFound):
+        return VerificationOutcome.NOT_FOUND
+    # Bad input, or a bad token naming a real certificate (logged against it: someone altered a QR code).
+    return VerificationOutcome.MALFORMED
+
+
+def _report(
+    *, verification_id: str, certificate, error, token: str | None = None, field_name: str = "verification_id"
+) -> VerificationReport:
+    """Checks for a looked-up certificate (no queries). A submitted token must verify and match."""
+    if error is None and certificate is None:
+        error = CertificateNotFound(field=field_name)
+    checks: list[Check] = []
+    if error is None:
+        checks = certificate_checks(certificate)
+        if token is not None:
+            try:
+                check_claims_match(verify_certificate_token(token), certificate)
+            except TokenError as exc:
+                error = token_error(exc, field=field_name)
+            else:
+                checks.append(token_check_ok())
+    return VerificationReport(
+        verification_id=verification_id,
+        outcome=_outcome_for(certificate, error),
+        certificate=certificate if error is None else None,
+        checks=checks if error is None else [],
+        error=error,
+    )
+
+
+def _log(report: VerificationReport, *, caller: Caller, channel: str, certificate_id: int | None) -> None:
+    verification_event_record(
+        caller=caller,
+        channel=channel,
+        outcome=report.outcome,
+        certificate_id=certificate_id,
+        verification_id_tried=report.verification_id,
+    )
+
+
+def verify_by_id(*, verification_id, caller: Caller, channel: str = VerificationChannel.API) -> VerificationReport:
+    """Verify a typed or linked verification id (the page and `GET /api/v1/verifications/{id}`)."""
+    error: VerificationInputError | None = None
+    normalised = ""
+    try:
+        normalised = normalise_verification_id(verification_id)
+    except VerificationInputError as exc:
+        error = exc
+    certificate = selectors.certificate_for_verification(normalised)
+    report = _report(verification_id=normalised, certificate=certificate, error=error)
+    _log(report, caller=caller, channel=channel, certificate_id=certificate.pk if certificate else None)
+    return report
+
+
+def verify_scanned(*, text, caller: Caller, channel: str = VerificationChannel.QR) -> VerificationReport:
+    """Verify what a QR scanner returned. A signed token in the fragment must verify and match the record:
+    a forged or altered token is refused (and logged against the certificate it names)."""
+    error: VerificationInputError | None = None
+    normalised, token = "", None
+    try:
+        scanned = parse_scanned_text(text)
+        normalised, token = scanned.verification_id, scanned.token
+    except VerificationInputError as exc:
+        error = exc
+    certificate = selectors.certificate_for_verification(normalised)
+    report = _report(verification_id=normalised, certificate=certificate, error=error, token=token, field_name="qr")
+    _log(report, caller=caller, channel=channel, certificate_id=certificate.pk if certificate else None)
+    return report
+
+
+def _dob_attempts_key(serial_number: str) -> str:
+    return f"verification:dob-failures:{serial_number}"
+
+
+def _dob_locked(serial_number: str) -> bool:
+    return (cache.get(_dob_attempts_key(serial_number)) or 0) >= DOB_ATTEMPTS_PER_SERIAL
+
+
+def _dob_failed(serial_number: str) -> None:
+    key = _dob_attempts_key(serial_number)
+    if not cache.add(key, 1, DOB_ATTEMPT_WINDOW):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, DOB_ATTEMPT_WINDOW)
+
+
+def _too_many_dob_attempts() -> VerificationInputError:
+    return VerificationInputError(
+        "too_many_attempts",
+        "Too many dates of birth were tried for this serial number today; try again tomorrow.",
+        field="date_of_birth",
+        status_code=429,
+    )
+
+
+def _parse_serial_and_dob(serial_raw, dob_raw):
+    """(serial, date of birth, error)."""
+    try:
+        return normalise_serial_number(serial_raw), parse_date_of_birth(dob_raw), None
+    except VerificationInputError as exc:
+        return "", None, exc
+
+
+def _dob_report(serial: str, dob, certificate, error) -> VerificationReport:
+    if error is None and certificate is None:
+        error = CertificateNotFound(field="serial_number")
+    if error is None and _dob_locked(serial):
+        error = _too_many_dob_attempts()
+    if error is not None:
+        return VerificationReport(verification_id="", outcome=_outcome_for(certificate, error), error=error)
+    matches = certificate.learner.date_of_birth == dob  # compared, never returned
+    if not matches:
+        _dob_failed(serial)
+    return VerificationReport(
+        verification_id=certificate.verification_id,
+        outcome=certificate.status,
+        certificate=certificate,
+        checks=certificate_checks(certificate) if matches else [],
+        date_of_birth_matches=matches,
+    )
+
+
+def verify_by_serial_and_date_of_birth(
+    *, serial_number, date_of_birth, caller: Caller, channel: str = VerificationChannel.API
+) -> VerificationReport:
+    """Does this date of birth belong to the holder of this serial? The answer is only yes or no; the
+    certificate's facts come back only with a yes. Failed guesses per serial are capped per day."""
+    serial, dob, error = _parse_serial_and_dob(serial_number, date_of_birth)
+    certificate = selectors.certificates_by_serial([serial] if serial else []).get(serial)
+    report = _dob_report(serial, dob, certificate, error)
+    _log(report, caller=caller, channel=channel, certificate_id=certificate.pk if certificate else None)
+    return report
+
+
+def verify_batch(*, items: list[dict], caller: Caller) -> list[VerificationReport]:
+    """Up to MAX_BATCH items, each `{"verification_id"}`, `{"qr"}` or `{"serial_number", "date_of_birth"}`:
+    two lookups (by id, by serial) and one INSERT for all the events, whatever the batch size."""
+    if not items:
+        raise VerificationInputError("empty", "The batch has no items.", field="items")
+    if len(items) > MAX_BATCH:
+        raise VerificationInputError(
+            "batch_too_large", f"A batch has at most {MAX_BATCH} items; this one has {len(items)}.", field="items"
+        )
+    parsed = []  # (kind, key, token, dob, error)
+    for item in items:
+        if item.get("serial_number") is not None or item.get("date_of_birth") is not None:
+            serial, dob, error = _parse_serial_and_dob(item.get("serial_number"), item.get("date_of_birth"))
+            parsed.append(("dob", serial, None, dob, error))
+            continue
+        try:
+            if item.get("qr") is not None:
+                scanned = parse_scanned_text(item["qr"])
+                parsed.append(("qr", scanned.verification_id, scanned.token, None, None))
+            else:
+                parsed.append(("id", normalise_verification_id(item.get("verification_id")), None, None, None))
+        except VerificationInputError as exc:
+            parsed.append(("qr" if item.get("qr") is not None else "id", "", None, None, exc))
+
+    by_id = selectors.certificates_for_verification(p[1] for p in parsed if p[0] != "dob" and p[1])
+    by_serial = selectors.certificates_by_serial(p[1] for p in parsed if p[0] == "dob" and p[1])
+    reports, events = [], []
+    for kind, key, token, dob, error in parsed:
+        if kind == "dob":
+            certificate = by_serial.get(key) if key else None
+            report = _dob_report(key, dob, certificate, error)
+        else:
+            certificate = by_id.get(key) if key else None
+            field_name = "qr" if kind == "qr" else "verification_id"
+            report = _report(
+                verification_id=key, certificate=certificate, error=error, token=token, field_name=field_name
+            )
+        reports.append(report)
+        if not caller.is_bot:
+            events.append(
+                verification_event_build(
+                    caller=caller,
+                    channel=VerificationChannel.BATCH,
+                    outcome=report.outcome,
+                    certificate_id=certificate.pk if certificate else None,
+                    verification_id_tried=report.verification_id,
+                )
+            )
+    verification_events_record(events)
+    return reports
