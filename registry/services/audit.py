@@ -19,6 +19,8 @@ def audit_snapshot(instance: models.Model) -> dict[str, Any]:
     redact = set(getattr(instance, "audit_redact", ()))
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            continue  # timestamps are the entry's own created_at
         value = getattr(instance, field.attname)
         if field.name in redact:
             data[field.name] = REDACTED if value not in (None, "") else value
