@@ -21,6 +21,7 @@ run: $(STAMP)
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py ensure_signing_key
 	@$(PY) manage.py seed_demo
+	@$(PY) manage.py welcome --base http://$(HOST):$(PORT)
 	@$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite; PostgreSQL when DATABASE_URL is set or one answers on 127.0.0.1:5432.
