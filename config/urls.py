@@ -15,6 +15,7 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("api-auth/", include("rest_framework.urls")),
     path("", include("credentials.public_urls")),
     path("", include("credentials.wellknown_urls")),
     path("", include("outcomes.public_urls")),

@@ -96,11 +96,55 @@ class OccupationalStandardViewSet(ServiceViewSet):
         )
 
 
+QUALIFICATION_EXAMPLE = OpenApiExample(
+    "Level 5 SEN assistant",
+    request_only=True,
+    value={
+        "code": "NQA-L5-SEN",
+        "serial_prefix": "L5-SEN",
+        "title_sq": "Asistent/e për fëmijë/nxënës me nevoja të veçanta arsimore",
+        "title_sr": "Asistent/kinja za decu/učenike sa posebnim obrazovnim potrebama",
+        "title_en": "Assistant for children/pupils with special educational needs (SEN)",
+        "type": "vocational",
+        "nqf_level": 5,
+        "eqf_level": 5,
+        "credits": 120,
+        "hours_theory": 600,
+        "hours_practice": 600,
+        "owner": "mesti",
+        "awarding_body": "nqa",
+        "standards": [1],
+        "operational_start": "2017-09-01",
+    },
+)
+ACCREDITATION_EXAMPLE = OpenApiExample(
+    "OCN London accredits QPGJ",
+    request_only=True,
+    value={
+        "provider": "qpgj",
+        "qualification": 2,
+        "agent": "ocn-london",
+        "kind": "programme",
+        "extent": "training_and_assessment",
+        "decision_number": "OCN-LDN-2024-0412",
+        "valid_from": "2024-01-15",
+        "valid_until": "2027-01-14",
+        "status": "granted",
+        "municipalities": ["prishtine", "ferizaj", "gjilan"],
+        "conditions": [],
+    },
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         description="The qualification catalogue. Example: `?eqf_level=5&search=SEN` finds the Level 5 "
         "qualification for assistants to children with special educational needs."
-    )
+    ),
+    create=extend_schema(
+        description="Add a qualification (ministry). It starts as a draft; see `transition`.",
+        examples=[QUALIFICATION_EXAMPLE],
+    ),
 )
 class QualificationViewSet(ServiceViewSet):
     queryset = selectors.qualification_list()
@@ -150,6 +194,12 @@ class CurriculumViewSet(ServiceViewSet):
         return super().filter_queryset(queryset).distinct()
 
 
+@extend_schema_view(
+    create=extend_schema(
+        description="Record an accreditation. An awarding body records only those it grants (agent = itself).",
+        examples=[ACCREDITATION_EXAMPLE],
+    )
+)
 class AccreditationViewSet(ServiceViewSet):
     """Accreditations are recorded by their accrediting agent (an awarding body or NQA) or by the ministry."""
 
