@@ -53,3 +53,25 @@ class ResponseSource(models.TextChoices):
 # Months after the award at which graduates are asked, unless settings.TRACER_WAVES says otherwise.
 DEFAULT_TRACER_WAVES = (6, 12)
 SATISFACTION_MIN, SATISFACTION_MAX = 1, 5
+
+# Albanian names for the public pages (the English ones are the choices' labels).
+EMPLOYMENT_STATUS_SQ = {
+    EmploymentStatus.EMPLOYED_PUBLIC_SCHOOL: "I/e punësuar në shkollë publike",
+    EmploymentStatus.EMPLOYED_MUNICIPALITY: "I/e punësuar nga komuna",
+    EmploymentStatus.EMPLOYED_PRIVATE_FAMILY: "Punoj me një familje",
+    EmploymentStatus.SELF_EMPLOYED: "I/e vetëpunësuar",
+    EmploymentStatus.EMPLOYED_OTHER: "I/e punësuar diku tjetër",
+    EmploymentStatus.FURTHER_STUDY: "Në studime të mëtejme",
+    EmploymentStatus.UNEMPLOYED: "I/e papunë",
+    EmploymentStatus.INACTIVE: "Joaktiv/e",
+}
+COMPETENCE_AREA_SQ = {
+    CompetenceArea.INCLUSIVE_EDUCATION: "Arsimi gjithëpërfshirës dhe të drejtat e fëmijëve",
+    CompetenceArea.CHILD_DEVELOPMENT: "Zhvillimi i fëmijës dhe nevojat e veçanta arsimore",
+    CompetenceArea.LEARNING_SUPPORT: "Mbështetja e të nxënit dhe plani individual i arsimit",
+    CompetenceArea.COMMUNICATION: "Komunikimi dhe komunikimi alternativ",
+    CompetenceArea.BEHAVIOUR_SUPPORT: "Mbështetja pozitive e sjelljes",
+    CompetenceArea.CARE_AND_SAFETY: "Kujdesi personal, shëndeti dhe siguria",
+    CompetenceArea.WORKING_WITH_FAMILIES: "Puna me familjet",
+    CompetenceArea.PROFESSIONAL_PRACTICE: "Puna në ekip dhe praktika profesionale",
+}

@@ -1,0 +1,139 @@
+"""Geometry of the impact page's charts, computed here so the templates only draw inline SVG
+(no script, no external asset). Values are shares (0-1) or means on the 1-5 scale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BAR_HEIGHT = 22
+ROW_GAP = 10
+LABEL_WIDTH = 170
+PLOT_WIDTH = 380
+VALUE_WIDTH = 90
+
+
+@dataclass
+class HBar:
+    label: str
+    y: int
+    text_y: int
+    width: float = 0
+    inner_width: float = 0
+    value_text: str = ""
+    suppressed: bool = False
+
+
+@dataclass
+class HBarChart:
+    title: str
+    description: str
+    width: int
+    height: int
+    plot_x: int
+    bars: list[HBar] = field(default_factory=list)
+    ticks: list[dict] = field(default_factory=list)
+    empty: bool = False
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{round(value * 100)}%"
+
+
+def employment_chart(rows: list[dict], *, title: str, description: str, lang: str, text: dict) -> HBarChart:
+    """Horizontal bars: share employed at the latest wave, the SEN roles drawn darker inside it."""
+    top = 24
+    chart = HBarChart(
+        title=title,
+        description=description,
+        width=LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH,
+        height=top + max(len(rows), 1) * (BAR_HEIGHT + ROW_GAP) + 6,
+        plot_x=LABEL_WIDTH,
+        empty=not rows,
+    )
+    for i, share in enumerate((0, 0.25, 0.5, 0.75, 1)):
+        chart.ticks.append({"x": LABEL_WIDTH + share * PLOT_WIDTH, "label": f"{int(share * 100)}%", "i": i})
+    for i, row in enumerate(rows):
+        y = top + i * (BAR_HEIGHT + ROW_GAP)
+        bar = HBar(label=row[f"label_{lang}"], y=y, text_y=y + BAR_HEIGHT - 6)
+        rate = row.get("employment_rate")
+        if rate is None:
+            bar.suppressed = True
+            bar.value_text = text["suppressed_short"]
+        else:
+            bar.width = round(rate * PLOT_WIDTH, 1)
+            bar.inner_width = round((row.get("sen_employment_rate") or 0) * PLOT_WIDTH, 1)
+            bar.value_text = f"{_pct(rate)} ({row['employed']}/{row['respondents']})"
+        chart.bars.append(bar)
+    return chart
+
+
+@dataclass
+class VBar:
+    label: str
+    x: float
+    y: float
+    height: float
+    value_text: str
+    suppressed: bool = False
+
+
+@dataclass
+class VBarChart:
+    title: str
+    description: str
+    width: int
+    height: int
+    base_y: int
+    bar_width: int
+    bars: list[VBar] = field(default_factory=list)
+    lines: list[dict] = field(default_factory=list)
+    empty: bool = False
+
+
+def over_time_chart(
+    rows: list[dict],
+    *,
+    value_key: str,
+    low: float,
+    high: float,
+    fmt,
+    title: str,
+    description: str,
+    reference_lines: list[tuple[float, str]] = (),
+    text: dict,
+) -> VBarChart:
+    """Vertical bars per year on a fixed scale [low, high], with optional reference lines (targets)."""
+    plot_h, top, left, slot = 180, 20, 40, 80
+    chart = VBarChart(
+        title=title,
+        description=description,
+        width=left + max(len(rows), 1) * slot + 100,
+        height=top + plot_h + 40,
+        base_y=top + plot_h,
+        bar_width=44,
+        empty=not rows,
+    )
+
+    def y_of(value: float) -> float:
+        return round(top + plot_h - (value - low) / (high - low) * plot_h, 1)
+
+    for value, label in reference_lines:
+        chart.lines.append({"y": y_of(value), "label": label, "x2": chart.width - 100 + 4})
+    for i, row in enumerate(rows):
+        x = left + i * slot + (slot - chart.bar_width) / 2
+        value = row.get(value_key)
+        if value is None:
+            chart.bars.append(
+                VBar(
+                    label=row["key"],
+                    x=x,
+                    y=chart.base_y,
+                    height=0,
+                    value_text=text["suppressed_short"],
+                    suppressed=True,
+                )
+            )
+            continue
+        y = y_of(max(value, low))
+        chart.bars.append(VBar(label=row["key"], x=x, y=y, height=round(chart.base_y - y, 1), value_text=fmt(value)))
+    return chart

@@ -1,0 +1,135 @@
+"""Public pages: the impact page (charts drawn as inline SVG on the server; no script, no external
+asset) and the graduate's tracer form behind a one-time link."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from outcomes import charts, stats
+from outcomes.choices import EMPLOYED_STATUSES
+from outcomes.forms import TracerAnswerForm
+from outcomes.page_text import TEXT, language
+from outcomes.services import tracer_invitation_answer, tracer_invitation_open
+from registry.errors import DomainError
+
+
+def _pct(value):
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+def _num(value, digits=0):
+    if value is None:
+        return "—"
+    return f"{value:.{digits}f}" if digits else f"{round(value)}"
+
+
+def impact_page(request):
+    lang = language(request)
+    t = TEXT[lang]
+    overall = stats.overall()
+    by_cohort = stats.breakdown("cohort")
+    by_municipality = [r for r in stats.breakdown("municipality") if r["key"] != "unknown"]
+    by_year = stats.breakdown("year")
+    kpis = [
+        {"label": t["trained"], "value": _num(overall["learners_trained"]), "note": f"{t['target']}: 185"},
+        {"label": t["certified"], "value": _num(overall["certified"]), "note": ""},
+        {
+            "label": t["employed"],
+            "value": _pct(overall["employment_rate"]),
+            "note": f"{_num(overall['employed'])} / {_num(overall['respondents'])} {t['of_respondents']}",
+        },
+        {"label": t["employed_sen"], "value": _num(overall["employed_sen"]), "note": f"{t['target']}: 75"},
+        {"label": t["median_months"], "value": _num(overall["median_months_to_first_job"], 1), "note": ""},
+        {"label": t["municipalities"], "value": _num(overall["municipalities_reached"]), "note": f"{t['target']}: 8"},
+        {
+            "label": t["employer_satisfaction"],
+            "value": _pct(overall["employer_satisfaction_rate"]),
+            "note": f"60% → 75% ({t['target']})",
+        },
+        {"label": t["graduate_satisfaction"], "value": _num(overall["graduate_satisfaction_mean"], 1), "note": ""},
+    ]
+    context = {
+        "lang": lang,
+        "t": t,
+        "kpis": kpis,
+        "cohort_chart": charts.employment_chart(
+            by_cohort, title=t["by_cohort"], description=t["by_cohort_desc"], lang=lang, text=t
+        ),
+        "municipality_chart": charts.employment_chart(
+            by_municipality, title=t["by_municipality"], description=t["by_municipality_desc"], lang=lang, text=t
+        ),
+        "employer_chart": charts.over_time_chart(
+            by_year,
+            value_key="employer_satisfaction_rate",
+            low=0,
+            high=1,
+            fmt=_pct,
+            title=t["employer_over_time"],
+            description=t["employer_over_time_desc"],
+            reference_lines=[(0.60, t["baseline"]), (0.75, t["target_line"])],
+            text=t,
+        ),
+        "graduate_chart": charts.over_time_chart(
+            by_year,
+            value_key="graduate_satisfaction_mean",
+            low=1,
+            high=5,
+            fmt=lambda v: f"{v:.1f}",
+            title=t["graduate_over_time"],
+            description=t["graduate_over_time_desc"],
+            text=t,
+        ),
+        "privacy": format_html(
+            t["privacy"],
+            n=stats.MIN_GROUP_SIZE,
+            csv_link=format_html('<a href="{}">{}</a>', reverse("stats-impact-csv") + "?by=cohort", t["csv"]),
+        ),
+    }
+    return render(request, "outcomes/impact.html", context)
+
+
+def _private(response):
+    """The link's token is a secret: keep the page out of caches, search engines and referrers."""
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def tracer_form_page(request, token: str):
+    lang = language(request)
+    t = TEXT[lang]
+    try:
+        invitation = tracer_invitation_open(token=token)
+    except DomainError:
+        return _private(render(request, "outcomes/tracer_invalid.html", {"t": t, "lang": lang}, status=404))
+    form = TracerAnswerForm(request.POST or None, lang=lang)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tracer_invitation_answer(token=token, answers=form.answers())
+        except DomainError as exc:
+            if exc.code == "invitation_invalid" or not exc.fields:
+                return _private(render(request, "outcomes/tracer_invalid.html", {"t": t, "lang": lang}, status=404))
+            for field, messages in exc.fields.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return _private(render(request, "outcomes/tracer_done.html", {"t": t, "lang": lang}))
+    snapshot = invitation.certificate.snapshot or {}
+    context = {
+        "t": t,
+        "lang": lang,
+        "form": form,
+        "intro": t["form_intro"].format(
+            qualification=(snapshot.get("qualification", {}).get("title", {}) or {}).get(lang, ""),
+            provider=(snapshot.get("provider") or {}).get("name", ""),
+        ),
+        "wave": t["form_wave"].format(wave=invitation.wave),
+        "employed_statuses": list(EMPLOYED_STATUSES),
+    }
+    return _private(render(request, "outcomes/tracer_form.html", context, status=400 if form.errors else 200))
