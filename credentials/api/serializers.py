@@ -1,0 +1,298 @@
+"""Serializers for training records and certificates: shape and field validation only; the rules live in
+credentials.services. Workflow input/output serializers are named per action so OpenAPI components
+never collide."""
+
+from rest_framework import serializers
+
+from credentials import selectors
+from credentials.choices import EnrolmentStatus, RevocationReason
+from credentials.models import Certificate, Cohort, Enrolment, Learner, ModuleResult
+from registry.models import Curriculum, CurriculumModule, Municipality
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A related id looked up only among the records the requesting user may see: another provider's
+    record answers "does not exist", exactly like a missing one."""
+
+    def __init__(self, selector, **kwargs):
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.selector(getattr(request, "user", None))
+
+
+def municipality_field() -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="slug", queryset=Municipality.objects.all(), required=False, allow_null=True
+    )
+
+
+# --- learners ------------------------------------------------------------------------------------
+
+
+class LearnerSerializer(serializers.ModelSerializer):
+    """A learner, with personal data: only the learner's provider and the ministry ever read this."""
+
+    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    municipality = municipality_field()
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Learner
+        fields = [
+            "id",
+            "provider",
+            "given_name",
+            "family_name",
+            "full_name",
+            "date_of_birth",
+            "personal_number",
+            "gender",
+            "municipality",
+            "email",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators = []  # uniqueness per provider is the service's check (clear code, 409)
+
+
+# --- cohorts -------------------------------------------------------------------------------------
+
+
+class CohortSerializer(serializers.ModelSerializer):
+    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    curriculum = serializers.PrimaryKeyRelatedField(queryset=Curriculum.objects.all())
+    qualification = serializers.IntegerField(source="curriculum.qualification_id", read_only=True)
+    municipality = municipality_field()
+    mentors = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "id",
+            "provider",
+            "curriculum",
+            "qualification",
+            "code",
+            "name",
+            "start_date",
+            "end_date",
+            "delivery_mode",
+            "municipality",
+            "mentors",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators = []
+
+
+# --- enrolments ----------------------------------------------------------------------------------
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    learner = ScopedPrimaryKeyField(selectors.learners_visible_to)
+    cohort = ScopedPrimaryKeyField(selectors.cohorts_visible_to)
+    enrolled_on = serializers.DateField(required=False)
+
+    class Meta:
+        model = Enrolment
+        fields = ["id", "learner", "cohort", "status", "enrolled_on", "completed_on", "created_at", "updated_at"]
+        read_only_fields = ["status", "completed_on", "created_at", "updated_at"]
+        validators = []
+
+
+class EnrolmentTransitionInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
+    on = serializers.DateField(required=False, help_text="Completion date (default: today).")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class EligibilityReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    detail = serializers.DictField(required=False)
+
+
+class EligibilityHoursSerializer(serializers.Serializer):
+    required = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    missing = serializers.IntegerField()
+
+
+class EnrolmentEligibilityHoursSerializer(serializers.Serializer):
+    theory = EligibilityHoursSerializer()
+    practice = EligibilityHoursSerializer()
+
+
+class EligibilityMissingModuleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    outcome = serializers.CharField()
+
+
+class EnrolmentEligibilitySerializer(serializers.Serializer):
+    """What issuing a certificate for this enrolment on `awarded_on` would meet, and what is missing."""
+
+    enrolment = serializers.IntegerField()
+    awarded_on = serializers.DateField()
+    eligible = serializers.BooleanField()
+    reasons = EligibilityReasonSerializer(many=True)
+    missing_modules = EligibilityMissingModuleSerializer(many=True)
+    hours = EnrolmentEligibilityHoursSerializer()
+    accreditation = serializers.IntegerField(allow_null=True)
+    equivalency = serializers.IntegerField(allow_null=True)
+    certificate = serializers.IntegerField(allow_null=True, help_text="The live certificate, if already issued.")
+
+
+# --- module results ------------------------------------------------------------------------------
+
+
+class ModuleResultSerializer(serializers.ModelSerializer):
+    """A learner's result in one module (personal data). POST records or corrects (one per module)."""
+
+    enrolment = ScopedPrimaryKeyField(selectors.enrolments_visible_to)
+    module = serializers.PrimaryKeyRelatedField(queryset=CurriculumModule.objects.all())
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ModuleResult
+        fields = [
+            "id",
+            "enrolment",
+            "module",
+            "hours_theory",
+            "hours_practice",
+            "outcome",
+            "assessed_on",
+            "assessor",
+            "recorded_by",
+            "updated_at",
+        ]
+        read_only_fields = ["recorded_by", "updated_at"]
+        validators = []
+
+
+class ModuleResultUpdateSerializer(ModuleResultSerializer):
+    class Meta(ModuleResultSerializer.Meta):
+        read_only_fields = ["enrolment", "module", "recorded_by", "updated_at"]
+
+
+class CsvImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="UTF-8 CSV; see docs/csv-import.md for the columns.")
+    dry_run = serializers.BooleanField(default=False, help_text="Check and count, write nothing.")
+
+
+class CsvImportReportSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    enrolled = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+
+
+# --- certificates --------------------------------------------------------------------------------
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    awarding_body = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    superseded_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "serial_number",
+            "verification_id",
+            "status",
+            "status_reason_code",
+            "status_reference",
+            "status_changed_at",
+            "holder_name",
+            "learner",
+            "enrolment",
+            "qualification",
+            "curriculum",
+            "provider",
+            "awarding_body",
+            "accreditation",
+            "equivalency",
+            "awarded_on",
+            "issued_on",
+            "key_id",
+            "signature",
+            "supersedes",
+            "superseded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_superseded_by(self, obj) -> int | None:
+        try:
+            return obj.superseded_by.pk
+        except Certificate.superseded_by.RelatedObjectDoesNotExist:
+            return None
+
+
+class CertificateDetailSerializer(CertificateSerializer):
+    """With the signed snapshot of everything printed (module outcomes are personal data)."""
+
+    class Meta(CertificateSerializer.Meta):
+        fields = [*CertificateSerializer.Meta.fields, "snapshot"]
+        read_only_fields = fields
+
+
+class CertificateIssueInputSerializer(serializers.Serializer):
+    enrolment = serializers.PrimaryKeyRelatedField(
+        queryset=Enrolment.objects.all(), help_text="The enrolment to certify (one of your cohorts')."
+    )
+    awarded_on = serializers.DateField(required=False, help_text="Award date (default: today; never in the future).")
+
+
+class CohortIssueCertificatesInputSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(default=False, help_text="List who would get one and why others not.")
+    awarded_on = serializers.DateField(required=False)
+
+
+class CohortIssueEnrolmentSerializer(serializers.Serializer):
+    enrolment = serializers.IntegerField()
+    learner = serializers.IntegerField()
+    holder_name = serializers.CharField()
+    reasons = EligibilityReasonSerializer(many=True, required=False)
+
+
+class CohortIssueCertificatesResultSerializer(serializers.Serializer):
+    cohort = serializers.IntegerField()
+    awarded_on = serializers.DateField()
+    dry_run = serializers.BooleanField()
+    issued = CertificateSerializer(many=True)
+    already_issued = CertificateSerializer(many=True)
+    would_issue = CohortIssueEnrolmentSerializer(many=True)
+    refused = CohortIssueEnrolmentSerializer(many=True)
+
+
+class CertificateRevokeInputSerializer(serializers.Serializer):
+    reason_code = serializers.ChoiceField(choices=RevocationReason.choices)
+    reference = serializers.CharField(max_length=255, help_text="Decision, case or letter number.")
+
+
+class CertificateSuspendInputSerializer(serializers.Serializer):
+    reason_code = serializers.ChoiceField(choices=RevocationReason.choices)
+    reference = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class CertificateReinstateInputSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class CertificateReissueInputSerializer(serializers.Serializer):
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+    reason = serializers.CharField(max_length=2000, help_text="Why the name is corrected (e.g. ID card copy ref).")
+    correct_learner = serializers.BooleanField(default=True, help_text="Also correct the learner's record.")

@@ -1,0 +1,484 @@
+"""Endpoints for training records and certificates. Views parse input, call a service, and serialize; the
+rules and the object-level checks live in credentials.services, the scoping in credentials.selectors.
+
+No DELETE anywhere: certificates are revoked, enrolments withdrawn, never removed.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from credentials import filtersets, selectors
+from credentials import services as svc
+from credentials.choices import LIVE_CERTIFICATE_STATUSES
+from credentials.models import Certificate
+from credentials.services import idempotency
+from registry.choices import Role
+from registry.errors import DomainError
+from registry.permissions import user_has_role
+
+from . import serializers as s
+
+WRITE_METHODS = ["get", "post", "put", "patch", "head", "options"]
+READ_AND_POST = ["get", "post", "head", "options"]
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Replays the first successful answer for the same key and body (header `Idempotent-Replayed: true`); "
+        "the same key with another body is refused with 422 `idempotency_key_reused`."
+    ),
+)
+ERROR = OpenApiResponse(description="The one error shape: {error: {code, message, fields, request_id}}.")
+
+
+class TrainingRecordAccess(BasePermission):
+    """Training records are personal data: the ministry and providers read (scoped by the selectors);
+    only providers write. Verifiers, awarding bodies and the public reach none of them."""
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return user_has_role(request.user, Role.MINISTRY, Role.PROVIDER)
+        return user_has_role(request.user, Role.PROVIDER)
+
+
+class CertificateAccess(BasePermission):
+    """Reading: ministry, providers and awarding bodies (scoped); writing: providers and the ministry
+    (the services decide what each may do to which certificate)."""
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return user_has_role(request.user, Role.MINISTRY, Role.PROVIDER, Role.AWARDING_BODY)
+        return user_has_role(request.user, Role.MINISTRY, Role.PROVIDER)
+
+
+def acting_provider(user):
+    """The provider a write is made for: the user's own organisation."""
+    if user.organisation_id and user.has_role(Role.PROVIDER):
+        return user.organisation
+    raise DomainError(
+        "provider_required", "Training records are written by a provider's user.", status_code=status.HTTP_403_FORBIDDEN
+    )
+
+
+class IdempotentMixin:
+    """Honour an `Idempotency-Key` header on a POST workflow (rule 2 of DESIGN.md)."""
+
+    def idempotent(self, request, handler):
+        raw = request.headers.get("Idempotency-Key")
+        if raw is None:
+            return handler()
+        key = idempotency.check_key(raw)
+        scope = f"{request.method} {request.path.rstrip('/')}"
+        body = request.data.dict() if hasattr(request.data, "dict") else request.data
+        lookup = {"user": request.user, "scope": scope[:128], "key": key}
+        fingerprint = idempotency.request_fingerprint(body)
+        try:
+            with transaction.atomic():
+                record = idempotency.idempotency_lookup(**lookup, fingerprint=fingerprint)
+                if record is not None:
+                    return self._replay(record)
+                response = handler()
+                if 200 <= response.status_code < 300:
+                    idempotency.idempotency_store(
+                        **lookup, fingerprint=fingerprint, status=response.status_code, body=response.data
+                    )
+                return response
+        except IntegrityError:
+            # A concurrent request with the same key stored its answer first; ours rolled back entirely.
+            record = idempotency.idempotency_lookup(**lookup, fingerprint=fingerprint)
+            if record is None:
+                raise
+            return self._replay(record)
+
+    @staticmethod
+    def _replay(record) -> Response:
+        return Response(record.response_body, status=record.response_status, headers={"Idempotent-Replayed": "true"})
+
+
+class ServiceModelViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """List/retrieve from a scoped selector; create (and update, where offered) through a service."""
+
+    selector = None
+    permission_classes = [TrainingRecordAccess]
+    http_method_names = READ_AND_POST
+
+    def get_queryset(self):
+        return type(self).selector(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.create_instance(dict(serializer.validated_data))
+        return Response(self.get_serializer(self._reload(instance)).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        instance = self.update_instance(instance, dict(serializer.validated_data))
+        return Response(self.get_serializer(self._reload(instance)).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def _reload(self, instance):
+        return self.get_queryset().get(pk=instance.pk)
+
+    def create_instance(self, data):  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def update_instance(self, instance, data):  # pragma: no cover
+        raise NotImplementedError
+
+
+def _import_response(report) -> Response:
+    return Response(s.CsvImportReportSerializer(report.as_dict()).data)
+
+
+IMPORT_SCHEMA = extend_schema(
+    request={"multipart/form-data": s.CsvImportInputSerializer},
+    responses={200: s.CsvImportReportSerializer, 400: ERROR},
+    description=(
+        "All or nothing: a file with any bad row imports nothing and the error lists every bad row "
+        "(`error.row_errors`: line, field, message). Format: docs/csv-import.md."
+    ),
+)
+
+
+# --- learners ------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(description="Your learners (the ministry: all). Personal data: never public."),
+    create=extend_schema(description="Record a learner of your organisation (names as on the ID card)."),
+)
+class LearnerViewSet(ServiceModelViewSet):
+    selector = staticmethod(selectors.learners_visible_to)
+    serializer_class = s.LearnerSerializer
+    filterset_class = filtersets.LearnerFilterSet
+    search_fields = ["given_name", "family_name", "personal_number"]
+    ordering_fields = ["family_name", "given_name", "date_of_birth", "created_at", "id"]
+    http_method_names = WRITE_METHODS
+
+    def create_instance(self, data):
+        return svc.learner_create(actor=self.request.user, provider=acting_provider(self.request.user), data=data)
+
+    def update_instance(self, instance, data):
+        return svc.learner_update(actor=self.request.user, learner=instance, data=data)
+
+    @IMPORT_SCHEMA
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_csv(self, request):
+        form = s.CsvImportInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        report = svc.learners_import(
+            actor=request.user,
+            provider=acting_provider(request.user),
+            content=form.validated_data["file"].read(),
+            dry_run=form.validated_data["dry_run"],
+        )
+        return _import_response(report)
+
+
+# --- cohorts -------------------------------------------------------------------------------------
+
+
+@extend_schema_view(list=extend_schema(description="Your cohorts (the ministry: all)."))
+class CohortViewSet(IdempotentMixin, ServiceModelViewSet):
+    selector = staticmethod(selectors.cohorts_visible_to)
+    serializer_class = s.CohortSerializer
+    filterset_class = filtersets.CohortFilterSet
+    search_fields = ["code", "name"]
+    ordering_fields = ["start_date", "end_date", "code", "created_at", "id"]
+    http_method_names = WRITE_METHODS
+
+    def create_instance(self, data):
+        return svc.cohort_create(actor=self.request.user, provider=acting_provider(self.request.user), data=data)
+
+    def update_instance(self, instance, data):
+        return svc.cohort_update(actor=self.request.user, cohort=instance, data=data)
+
+    @extend_schema(
+        request=s.CohortIssueCertificatesInputSerializer,
+        responses={200: s.CohortIssueCertificatesResultSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        parameters=[IDEMPOTENCY_KEY],
+        description=(
+            "Issue a certificate to every eligible enrolment of the cohort that has none yet, in one "
+            "transaction. With `dry_run` nothing is written: the answer lists who would get one and, for "
+            "the others, every broken rule."
+        ),
+        examples=[OpenApiExample("Dry run", value={"dry_run": True, "awarded_on": "2026-06-30"})],
+    )
+    @action(detail=True, methods=["post"], url_path="issue-certificates")
+    def issue_certificates(self, request, pk=None):
+        cohort = self.get_object()
+
+        def handler():
+            form = s.CohortIssueCertificatesInputSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            result = svc.cohort_issue_certificates(actor=request.user, cohort=cohort, **form.validated_data)
+            return Response(_cohort_issue_data(result))
+
+        return self.idempotent(request, handler)
+
+
+def _enrolment_entry(enrolment, reasons=None) -> dict:
+    entry = {"enrolment": enrolment.pk, "learner": enrolment.learner_id, "holder_name": enrolment.learner.full_name}
+    if reasons is not None:
+        entry["reasons"] = [r.as_dict() for r in reasons]
+    return entry
+
+
+def _certificate_entry(certificate) -> dict:
+    return {
+        "id": certificate.pk,
+        "serial_number": certificate.serial_number,
+        "verification_id": certificate.verification_id,
+        "status": certificate.status,
+        "holder_name": certificate.holder_name,
+        "enrolment": certificate.enrolment_id,
+        "learner": certificate.learner_id,
+    }
+
+
+def _cohort_issue_data(result) -> dict:
+    return {
+        "cohort": result.cohort.pk,
+        "awarded_on": result.awarded_on.isoformat(),
+        "dry_run": result.dry_run,
+        "issued": [_certificate_entry(c) for c in result.issued],
+        "already_issued": [_certificate_entry(c) for c in result.already_issued],
+        "would_issue": [_enrolment_entry(e) for e in result.would_issue],
+        "refused": [_enrolment_entry(e.enrolment, e.reasons) for e in result.refused],
+    }
+
+
+# --- enrolments ----------------------------------------------------------------------------------
+
+
+class EligibilityQuerySerializer(serializers.Serializer):
+    awarded_on = serializers.DateField(required=False)
+
+
+@extend_schema_view(list=extend_schema(description="Enrolments in your cohorts (the ministry: all)."))
+class EnrolmentViewSet(ServiceModelViewSet):
+    selector = staticmethod(selectors.enrolments_visible_to)
+    serializer_class = s.EnrolmentSerializer
+    filterset_class = filtersets.EnrolmentFilterSet
+    search_fields = ["learner__given_name", "learner__family_name", "cohort__code"]
+    ordering_fields = ["enrolled_on", "completed_on", "created_at", "id"]
+
+    def create_instance(self, data):
+        return svc.enrolment_create(actor=self.request.user, **data)
+
+    @extend_schema(
+        request=s.EnrolmentTransitionInputSerializer,
+        responses={200: s.EnrolmentSerializer, 400: ERROR},
+        description="Complete (needs every mandatory module passed and the hours), withdraw or re-activate.",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        enrolment = self.get_object()
+        form = s.EnrolmentTransitionInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        enrolment = svc.enrolment_transition(actor=request.user, enrolment=enrolment, **form.validated_data)
+        return Response(self.get_serializer(self._reload(enrolment)).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("awarded_on", OpenApiTypes.DATE, description="Award date (default: today).")],
+        responses={200: s.EnrolmentEligibilitySerializer},
+        description="Whether a certificate could be issued for this enrolment, and what is missing if not.",
+    )
+    @action(detail=True, methods=["get"])
+    def eligibility(self, request, pk=None):
+        enrolment = self.get_object()
+        query = EligibilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        enrolment = selectors.enrolment_with_results(self.get_queryset().filter(pk=enrolment.pk)).get()
+        awarded_on = query.validated_data.get("awarded_on") or timezone.localdate()
+        data = svc.enrolment_eligibility(enrolment=enrolment, awarded_on=awarded_on).as_dict()
+        live = (
+            Certificate.objects.filter(enrolment=enrolment, status__in=LIVE_CERTIFICATE_STATUSES)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        data["certificate"] = live
+        return Response(s.EnrolmentEligibilitySerializer(data).data)
+
+
+# --- module results ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(description="Module results of your enrolments (personal data)."),
+    create=extend_schema(
+        description="Record a result; a second POST for the same enrolment and module corrects it (200)."
+    ),
+)
+class ModuleResultViewSet(ServiceModelViewSet):
+    selector = staticmethod(selectors.module_results_visible_to)
+    filterset_class = filtersets.ModuleResultFilterSet
+    ordering_fields = ["assessed_on", "updated_at", "id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return s.ModuleResultUpdateSerializer
+        return s.ModuleResultSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        result, created = svc.module_result_record(
+            actor=request.user, enrolment=data.pop("enrolment"), module=data.pop("module"), data=data
+        )
+        return Response(
+            self.get_serializer(self._reload(result)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def update_instance(self, instance, data):
+        result, _created = svc.module_result_record(
+            actor=self.request.user, enrolment=instance.enrolment, module=instance.module, data=data
+        )
+        return result
+
+    @IMPORT_SCHEMA
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_csv(self, request):
+        form = s.CsvImportInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        report = svc.results_import(
+            actor=request.user,
+            provider=acting_provider(request.user),
+            content=form.validated_data["file"].read(),
+            dry_run=form.validated_data["dry_run"],
+        )
+        return _import_response(report)
+
+
+# --- certificates --------------------------------------------------------------------------------
+
+CERTIFICATE_WORKFLOW = {200: s.CertificateDetailSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Certificates you may read: a provider its own, an awarding body those issued under accreditations "
+            "it granted, the ministry all."
+        )
+    ),
+    retrieve=extend_schema(responses={200: s.CertificateDetailSerializer}),
+    create=extend_schema(
+        request=s.CertificateIssueInputSerializer,
+        responses={201: s.CertificateDetailSerializer, 200: s.CertificateDetailSerializer, 400: ERROR, 403: ERROR},
+        parameters=[IDEMPOTENCY_KEY],
+        description=(
+            "Issue the certificate of one enrolment (201). Issuing again returns the first one (200). A "
+            "refusal names the broken rule in `error.code` and lists all in `error.reasons`."
+        ),
+    ),
+)
+class CertificateViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [CertificateAccess]
+    filterset_class = filtersets.CertificateFilterSet
+    search_fields = ["serial_number", "holder_name", "verification_id"]
+    ordering_fields = ["issued_on", "awarded_on", "serial_number", "created_at", "id"]
+    http_method_names = READ_AND_POST
+
+    def get_queryset(self):
+        return selectors.certificates_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return s.CertificateSerializer if self.action == "list" else s.CertificateDetailSerializer
+
+    def _answer(self, certificate, code=status.HTTP_200_OK) -> Response:
+        certificate = self.get_queryset().get(pk=certificate.pk)
+        return Response(s.CertificateDetailSerializer(certificate).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        def handler():
+            form = s.CertificateIssueInputSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            certificate, created = svc.certificate_issue(actor=request.user, **form.validated_data)
+            return self._answer(certificate, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+        return self.idempotent(request, handler)
+
+    def _workflow(self, request, form_class, service, **extra):
+        certificate = self.get_object()
+
+        def handler():
+            form = form_class(data=request.data)
+            form.is_valid(raise_exception=True)
+            return self._answer(service(actor=request.user, certificate=certificate, **form.validated_data, **extra))
+
+        return self.idempotent(request, handler)
+
+    @extend_schema(
+        request=s.CertificateRevokeInputSerializer,
+        responses=CERTIFICATE_WORKFLOW,
+        parameters=[IDEMPOTENCY_KEY],
+        description="Revoke (annul). The ministry may revoke any certificate; a provider only its own. Final.",
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        return self._workflow(request, s.CertificateRevokeInputSerializer, svc.certificate_revoke)
+
+    @extend_schema(
+        request=s.CertificateSuspendInputSerializer,
+        responses=CERTIFICATE_WORKFLOW,
+        parameters=[IDEMPOTENCY_KEY],
+        description="Suspend a valid certificate while a question is examined.",
+    )
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._workflow(request, s.CertificateSuspendInputSerializer, svc.certificate_suspend)
+
+    @extend_schema(
+        request=s.CertificateReinstateInputSerializer,
+        responses=CERTIFICATE_WORKFLOW,
+        parameters=[IDEMPOTENCY_KEY],
+        description="Reinstate a suspended certificate.",
+    )
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        return self._workflow(request, s.CertificateReinstateInputSerializer, svc.certificate_reinstate)
+
+    @extend_schema(
+        request=s.CertificateReissueInputSerializer,
+        responses={**CERTIFICATE_WORKFLOW, 201: s.CertificateDetailSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        description=(
+            "Correct the holder's name: a new certificate (new serial and verification id) supersedes this "
+            "one, which then verifies as `superseded`. Answers the new certificate (201)."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def reissue(self, request, pk=None):
+        certificate = self.get_object()
+
+        def handler():
+            form = s.CertificateReissueInputSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            new = svc.certificate_reissue(actor=request.user, certificate=certificate, **form.validated_data)
+            return self._answer(new, status.HTTP_201_CREATED)
+
+        return self.idempotent(request, handler)
