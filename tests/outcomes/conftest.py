@@ -11,6 +11,7 @@ from factory.django import DjangoModelFactory
 from credentials.choices import EnrolmentStatus
 from outcomes.choices import EmploymentStatus, ResponseSource
 from outcomes.models import EmployerSurvey, TracerResponse
+from outcomes.services import skills_mean
 from registry.models import Municipality
 from tests import factories as f
 
@@ -25,6 +26,8 @@ class TracerResponseFactory(DjangoModelFactory):
     employment_status = EmploymentStatus.EMPLOYED_PUBLIC_SCHOOL
     responded_on = datetime.date(2026, 6, 20)
     source = ResponseSource.PROVIDER
+    skills_satisfaction = factory.LazyFunction(dict)
+    skills_mean = factory.LazyAttribute(lambda o: skills_mean(o.skills_satisfaction))
 
 
 class EmployerSurveyFactory(DjangoModelFactory):
