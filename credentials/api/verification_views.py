@@ -272,7 +272,19 @@ _REVOKED_EXAMPLE = {
 }
 
 
-class VerificationDetailView(APIView):
+class NoStoreMixin:
+    """Verification answers are never cached anywhere (a revocation shows at once), never indexed and never
+    leak the URL (which carries the verification id) to another site."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+class VerificationDetailView(NoStoreMixin, APIView):
     """Public: verify one certificate by its verification id."""
 
     permission_classes = [AllowAny]
@@ -299,7 +311,7 @@ class VerificationDetailView(APIView):
         return _answer(services.verify_by_id(verification_id=verification_id, caller=_caller(request)))
 
 
-class VerificationCreateView(APIView):
+class VerificationCreateView(NoStoreMixin, APIView):
     """Verify a scanned QR text, a serial number + date of birth, or a batch."""
 
     permission_classes = [AllowAny]

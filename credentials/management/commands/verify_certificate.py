@@ -1,0 +1,135 @@
+"""Verify a certificate from its PDF, a scanned image, or the text its QR code holds.
+
+    manage.py verify_certificate certificate.pdf              reads the QR (pypdfium2 render + zxing-cpp decode)
+    manage.py verify_certificate "https://.../v/ID#TOKEN"     the text a scanner returned, or a bare id
+    manage.py verify_certificate certificate.pdf --offline --jwks jwks.json
+                                                              checks only the signed token against a saved JWKS,
+                                                              without the database (status cannot be seen offline)
+
+Prints each check. Exits non-zero ("fails loudly") when any check fails: a token that does not verify, a key id
+that is unknown, a key used outside its period, claims that differ from the database record, a revoked,
+suspended or superseded certificate.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from credentials.choices import VerificationChannel
+from credentials.signing import TokenError
+from credentials.tokens import verify_certificate_token
+from credentials.verification.events import Caller
+from credentials.verification.parsing import VerificationInputError, parse_scanned_text
+from credentials.verification.services import TOKEN_MESSAGES, verify_scanned
+
+RENDER_SCALE = 4  # 288 dpi: a 35 mm QR code is ~400 px wide, plenty for zxing
+
+
+def qr_texts_from_pdf(data: bytes) -> list[str]:
+    import pypdfium2
+    import zxingcpp
+
+    texts: list[str] = []
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        for page in pdf:
+            image = page.render(scale=RENDER_SCALE).to_pil()
+            texts.extend(b.text for b in zxingcpp.read_barcodes(image) if b.format == zxingcpp.BarcodeFormat.QRCode)
+    finally:
+        pdf.close()
+    return texts
+
+
+def qr_texts_from_image(path: Path) -> list[str]:
+    import zxingcpp
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return [b.text for b in zxingcpp.read_barcodes(image) if b.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+def scanned_text(source: str) -> str:
+    """The QR text from a PDF or image file, the content of a text file, or `source` itself."""
+    path = Path(source)
+    try:
+        is_file = len(source) < 4096 and path.is_file()
+    except (OSError, ValueError):
+        is_file = False
+    if not is_file:
+        return source
+    data = path.read_bytes()
+    if data.startswith(b"%PDF"):
+        texts = qr_texts_from_pdf(data)
+    elif data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
+        texts = qr_texts_from_image(path)
+    else:
+        return data.decode("utf-8", errors="replace").strip()
+    if not texts:
+        raise CommandError(f"no QR code found in {source}")
+    return texts[0]
+
+
+class Command(BaseCommand):
+    help = "Verify a certificate from its PDF, an image of its QR code, or the scanned text; prints each check."
+
+    def add_arguments(self, parser):
+        parser.add_argument("source", help="a PDF or image file, a text file, or the scanned text / id itself")
+        parser.add_argument("--offline", action="store_true", help="check only the signed token, no database")
+        parser.add_argument("--jwks", help="the registry's published JWKS (/.well-known/jwks.json) saved to a file")
+
+    def line(self, check: str, result: str, message: str) -> None:
+        style = {"ok": self.style.SUCCESS, "failed": self.style.ERROR}.get(result, self.style.WARNING)
+        self.stdout.write(f"{check:<14} {style(result.upper()):<8} {message}")
+
+    def handle(self, *args, source: str, offline: bool, jwks: str | None, **options):
+        text = scanned_text(source)
+        if offline:
+            return self.offline(text, jwks)
+        if jwks:
+            raise CommandError("--jwks is for --offline; online checks use this registry's own keys")
+        report = verify_scanned(text=text, caller=Caller(user_agent_family="cli"), channel=VerificationChannel.QR)
+        if report.error is not None:
+            raise CommandError(f"{report.error.code}: {report.error.message}")
+        facts = report.public_facts()
+        self.stdout.write(f"{facts['serial_number']}  {facts['holder_name']}")
+        self.stdout.write(f"{facts['qualification']['title'].get('en')} (EQF {facts['qualification']['eqf_level']})")
+        self.stdout.write(f"{facts['provider']['name']} / {facts['awarding_body']['name']}, {facts['awarded_on']}")
+        for check in report.checks:
+            self.line(check.name, check.result, check.message)
+        if not report.valid:
+            failed = ", ".join(c.code for c in report.checks if c.result == "failed")
+            raise CommandError(f"NOT VALID: {failed}")
+        self.stdout.write(self.style.SUCCESS("VALID. Compare the holder's name with their ID card."))
+
+    def offline(self, text: str, jwks_path: str | None) -> None:
+        if not jwks_path:
+            raise CommandError("--offline needs --jwks FILE (the registry's /.well-known/jwks.json, saved)")
+        try:
+            jwks = json.loads(Path(jwks_path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"cannot read the JWKS {jwks_path}: {exc.__class__.__name__}") from exc
+        try:
+            scanned = parse_scanned_text(text)
+        except VerificationInputError as exc:
+            raise CommandError(f"{exc.code}: {exc.message}") from exc
+        if not scanned.token:
+            raise CommandError("token_missing: offline checking needs the signed token (the QR URL's #fragment)")
+        try:
+            claims = verify_certificate_token(scanned.token, jwks=jwks)
+        except TokenError as exc:
+            self.line("token", "failed", TOKEN_MESSAGES.get(exc.code, exc.code))
+            raise CommandError(f"token_{exc.code}: {TOKEN_MESSAGES.get(exc.code, exc)}") from exc
+        if claims.get("vid") != scanned.verification_id:
+            self.line("token", "failed", TOKEN_MESSAGES["claims_mismatch"])
+            raise CommandError("token_claims_mismatch: the token is for another verification id than its URL")
+        self.stdout.write(f"{claims.get('sn')}  {claims.get('name')}")
+        self.stdout.write(f"{claims.get('qt')} (EQF {claims.get('eqf')}), {claims.get('q')}")
+        self.stdout.write(f"{claims.get('prov')} / {claims.get('ab')}, {claims.get('awd')}")
+        self.line("token", "ok", "The signed token verifies against the JWKS, inside its key's period.")
+        self.line("status", "skipped", "Offline: revocation and suspension cannot be seen without the registry.")
+        self.stdout.write(
+            self.style.SUCCESS("SIGNATURE VALID (offline). Compare the holder's name with their ID card.")
+        )
