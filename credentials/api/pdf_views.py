@@ -1,0 +1,147 @@
+"""Certificate PDFs: one certificate, or a cohort's certificates as a ZIP or as one PDF for printing.
+
+Who may download: the issuing provider, the ministry, and (single certificates only) the awarding body
+that granted the accreditation a certificate was issued under. Others answer 403 (wrong role) or 404
+(someone else's certificate or cohort: its existence is not revealed). Rendering and caching live in
+credentials.pdf; the scoping in credentials.selectors.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.views import APIView
+
+from credentials import selectors
+from credentials.choices import CertificateStatus
+from credentials.pdf.documents import (
+    certificate_pdf,
+    certificates_merged_pdf,
+    certificates_zip,
+    parse_language,
+    pdf_filename,
+    safe_filename,
+)
+from credentials.pdf.labels import SUPPORTED_LANGUAGES
+from registry.choices import Role
+from registry.errors import DomainError
+from registry.permissions import HasRole
+
+ERROR = OpenApiResponse(description="The one error shape: {error: {code, message, fields, request_id}}.")
+LANG = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    enum=list(SUPPORTED_LANGUAGES),
+    description="Language printed first: sq (default, with English), sr (Serbian Latin, with English), en.",
+)
+BULK_STATUS_CHOICES = [*CertificateStatus.values, "all"]
+BULK_STATUS = OpenApiParameter(
+    "status",
+    OpenApiTypes.STR,
+    enum=BULK_STATUS_CHOICES,
+    description="Which of the cohort's certificates: valid (default), another status, or all.",
+)
+
+
+class _FileView(APIView):
+    """Answers with a file; errors still use the JSON error shape, whatever the client's Accept header."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+    @staticmethod
+    def file_response(data: bytes, *, content_type: str, filename: str) -> HttpResponse:
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Length"] = str(len(data))
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class CertificatePdfView(_FileView):
+    permission_classes = [HasRole]
+    allowed_roles = (Role.MINISTRY, Role.PROVIDER, Role.AWARDING_BODY)
+
+    @extend_schema(
+        operation_id="certificates_pdf",
+        tags=["certificates"],
+        parameters=[LANG],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
+        description=(
+            "The printable certificate (A4, page 1) and its transcript (page 2), rendered from the frozen "
+            "snapshot. The QR opens the public verification page. Revoked, suspended and superseded "
+            "certificates still download, marked as such across every page."
+        ),
+    )
+    def get(self, request, pk: int):
+        lang = parse_language(request.query_params.get("lang"))
+        certificate = selectors.certificates_visible_to(request.user).filter(pk=pk).first()
+        if certificate is None:
+            raise NotFound("No such certificate among those you may read.")
+        return self.file_response(
+            certificate_pdf(certificate, lang=lang), content_type="application/pdf", filename=pdf_filename(certificate)
+        )
+
+
+class _CohortCertificatesView(_FileView):
+    permission_classes = [HasRole]
+    allowed_roles = (Role.MINISTRY, Role.PROVIDER)
+
+    def cohort_and_certificates(self, request, pk: int):
+        lang = parse_language(request.query_params.get("lang"))
+        wanted = request.query_params.get("status") or CertificateStatus.VALID
+        if wanted not in BULK_STATUS_CHOICES:
+            raise DomainError(
+                "invalid_status",
+                "Unknown certificate status.",
+                fields={"status": [f"Choose one of {', '.join(BULK_STATUS_CHOICES)}."]},
+            )
+        cohort = selectors.cohorts_visible_to(request.user).filter(pk=pk).first()
+        if cohort is None:
+            raise NotFound("No such cohort among those you may read.")
+        certificates = selectors.certificates_visible_to(request.user).filter(enrolment__cohort=cohort)
+        if wanted != "all":
+            certificates = certificates.filter(status=wanted)
+        certificates = list(certificates.order_by("serial_number"))
+        if not certificates:
+            raise DomainError(
+                "no_certificates", f"Cohort {cohort.code} has no certificates with this status.", status_code=404
+            )
+        return cohort, certificates, lang
+
+
+class CohortCertificatesZipView(_CohortCertificatesView):
+    @extend_schema(
+        operation_id="cohorts_certificates_zip",
+        tags=["cohorts"],
+        parameters=[LANG, BULK_STATUS],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
+        description="The cohort's certificates as a ZIP, one PDF per certificate named by its serial number.",
+    )
+    def get(self, request, pk: int):
+        cohort, certificates, lang = self.cohort_and_certificates(request, pk)
+        return self.file_response(
+            certificates_zip(certificates, lang=lang),
+            content_type="application/zip",
+            filename=f"{safe_filename(cohort.code)}-certificates.zip",
+        )
+
+
+class CohortCertificatesPdfView(_CohortCertificatesView):
+    @extend_schema(
+        operation_id="cohorts_certificates_pdf",
+        tags=["cohorts"],
+        parameters=[LANG, BULK_STATUS],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
+        description="The cohort's certificates merged into one PDF for printing, each followed by its transcript.",
+    )
+    def get(self, request, pk: int):
+        cohort, certificates, lang = self.cohort_and_certificates(request, pk)
+        return self.file_response(
+            certificates_merged_pdf(certificates, cohort_code=cohort.code, lang=lang),
+            content_type="application/pdf",
+            filename=f"{safe_filename(cohort.code)}-certificates.pdf",
+        )
