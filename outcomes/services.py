@@ -32,6 +32,7 @@ INVITATION_DEFAULT_DAYS = 30
 INVITATION_MAX_DAYS = 180
 IMPORT_MAX_ROWS = 5000
 EMPLOYER_KINDS = (OrganisationKind.EMPLOYER, OrganisationKind.MUNICIPALITY)
+RELATED_FIELDS = ["certificate", "enrolment", "employer", "work_municipality", "recorded_by"]
 
 
 def tracer_waves() -> tuple[int, ...]:
@@ -107,7 +108,9 @@ def _build_response(
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     try:
-        response.full_clean(validate_unique=False, validate_constraints=False)
+        # The related rows were just loaded by the caller: skip the per-row existence queries, and check
+        # uniqueness once (by the caller), so an import costs a constant number of lookups.
+        response.full_clean(exclude=RELATED_FIELDS, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         for field, messages in django_validation_fields(exc).items():
             errors.setdefault(field, []).extend(messages)
