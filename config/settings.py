@@ -187,6 +187,12 @@ SPECTACULAR_SETTINGS = {
         "AccreditationInitialStatusEnum": "registry.choices.ACCREDITATION_INITIAL_STATUS_CHOICES",
         "EquivalencyStatusEnum": "registry.choices.EquivalencyStatus",
         "VerificationOutcomeEnum": "credentials.choices.VerificationOutcome",
+        "DeliveryModeEnum": "registry.choices.DeliveryMode",
+        "CohortStatusEnum": "credentials.choices.CohortStatus",
+        "EnrolmentStatusEnum": "credentials.choices.EnrolmentStatus",
+        "ResultOutcomeEnum": "credentials.choices.ResultOutcome",
+        "CertificateStatusEnum": "credentials.choices.CertificateStatus",
+        "RevocationReasonEnum": "credentials.choices.RevocationReason",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
