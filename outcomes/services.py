@@ -384,10 +384,31 @@ def tracer_responses_import(*, actor, csv_text: str, dry_run: bool = False) -> l
         raise _import_error(errors)
     if dry_run:
         return built
-    created = TracerResponse.objects.bulk_create(built)
+    return _save_many(actor=actor, responses=built)
+
+
+def _save_many(*, actor, responses: list[TracerResponse]) -> list[TracerResponse]:
+    created = TracerResponse.objects.bulk_create(responses)
     for response in created:
         audit_record(actor=actor, action=AuditAction.IMPORT, instance=response, after=audit_snapshot(response))
     return created
+
+
+@transaction.atomic
+def tracer_responses_record_many(
+    *, actor, items: list[tuple[Certificate, int, TracerAnswers]], source: str = ResponseSource.IMPORT
+) -> list[TracerResponse]:
+    """Record many validated responses at once (the demo seed; system jobs). Skips none: a duplicate
+    graduate and wave is refused like everywhere else."""
+    require_role(actor, Role.MINISTRY)
+    built = [_build_response(certificate=c, wave=w, answers=a, source=source, actor=actor) for c, w, a in items]
+    keys = [(r.enrolment_id, r.wave) for r in built]
+    taken = set(
+        TracerResponse.objects.filter(enrolment_id__in=[k[0] for k in keys]).values_list("enrolment_id", "wave")
+    )
+    if taken & set(keys) or len(set(keys)) != len(keys):
+        raise Conflict("already_answered", "Some graduates already have an answer for that wave.")
+    return _save_many(actor=actor, responses=built)
 
 
 # --- employer survey ------------------------------------------------------------------------------

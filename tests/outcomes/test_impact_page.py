@@ -1,0 +1,70 @@
+"""/impact/: charts as inline SVG from the server, Albanian by default, English on request, nothing external."""
+
+import re
+
+import pytest
+
+from outcomes.choices import EmploymentStatus as ES
+
+from .conftest import EmployerSurveyFactory, TracerResponseFactory, make_cohort, make_graduate, municipality
+
+pytestmark = pytest.mark.django_db
+
+EXTERNAL = re.compile(r"""(?:https?:)?//(?!testserver\b)[^\s"'<>)]+""")
+
+
+@pytest.fixture
+def data(provider):
+    cohort = make_cohort(provider=provider, code="QPGJ-2025-A", municipality=municipality("prishtine"))
+    for i in range(8):
+        certificate = make_graduate(cohort, home=municipality("prishtine"))
+        status = ES.EMPLOYED_MUNICIPALITY if i < 5 else ES.UNEMPLOYED
+        TracerResponseFactory(
+            certificate=certificate, employment_status=status, skills_satisfaction={"communication": 4}
+        )
+        EmployerSurveyFactory(certificate=certificate, graduate_satisfaction=4 if i % 4 else 2)
+    # A cohort too small to show, and the next smallest, hidden with it so neither can be worked out.
+    for code, size in (("QPGJ-2026-B", 2), ("QPGJ-2024-C", 6)):
+        other = make_cohort(provider=provider, code=code)
+        for _ in range(size):
+            make_graduate(other)
+
+
+def test_the_page_draws_the_charts_in_albanian(client, data):
+    response = client.get("/impact/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="sq">' in html
+    assert "Punësimi sipas gjeneratës" in html
+    assert html.count("<svg") == 4
+    assert "QPGJ-2025-A" in html
+    assert "63% (5/8)" in html  # the cohort's bar
+    assert "&lt; 5, fshehur" in html  # the small cohort is suppressed
+
+
+def test_the_page_in_english(client, data):
+    html = client.get("/impact/?lang=en").content.decode()
+
+    assert '<html lang="en">' in html
+    assert "Employment by cohort" in html
+    assert "Employer satisfaction over time" in html
+
+
+def test_an_unknown_language_falls_back_to_albanian(client, data):
+    assert '<html lang="sq">' in client.get("/impact/?lang=xx").content.decode()
+
+
+def test_the_page_loads_nothing_from_elsewhere(client, data):
+    html = client.get("/impact/").content.decode()
+
+    assert EXTERNAL.findall(html) == []
+    assert "<script" not in html
+    assert "<link" not in html
+
+
+def test_the_page_works_on_an_empty_registry(client, db):
+    response = client.get("/impact/")
+
+    assert response.status_code == 200
+    assert "Ende nuk ka të dhëna." in response.content.decode()
