@@ -1,0 +1,121 @@
+"""The verification log: what an event keeps (no IP, a keyed hash), and who may read it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pytest
+from django.core.cache import cache
+
+from credentials.models import VerificationEvent
+from credentials.verification.events import ip_hash, user_agent_family
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def certificate(provider):
+    return factories.CertificateFactory(enrolment=factories.issuable_enrolment(provider=provider))
+
+
+def test_the_ip_is_kept_only_as_a_keyed_hash(client, certificate, settings):
+    client.get(f"/v/{certificate.verification_id}", REMOTE_ADDR="192.0.2.44")
+    event = VerificationEvent.objects.get()
+    assert "192.0.2.44" not in str(VerificationEvent.objects.values().get())
+    assert event.ip_hash != hashlib.sha256(b"192.0.2.44").hexdigest()  # not guessable without the key
+    assert event.ip_hash == ip_hash("192.0.2.44") and len(event.ip_hash) == 64
+    settings.IP_HASH_KEY = "a-separate-key"
+    assert ip_hash("192.0.2.44") == hmac.new(b"a-separate-key", b"192.0.2.44", hashlib.sha256).hexdigest()
+    assert ip_hash("192.0.2.44") != event.ip_hash
+
+
+@pytest.mark.parametrize(
+    ("agent", "family"),
+    [
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Safari/604.1",
+            "safari",
+        ),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36 Edg/126.0", "edge"),
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "firefox"),
+        ("curl/8.5.0", "curl"),
+        ("python-requests/2.32", "python"),
+        ("WhatsApp/2.23.20.0 A", "whatsapp"),
+        ("", ""),
+        ("something else", "other"),
+    ],
+)
+def test_user_agent_family(agent, family):
+    assert user_agent_family(agent) == family
+
+
+def _events(client, **params):
+    return client.get("/api/v1/verification-events", params)
+
+
+def test_the_provider_sees_how_often_and_by_whom_its_certificate_was_verified(
+    client, anon_client, client_for, verifier_user, provider_client, certificate
+):
+    client.get(f"/v/{certificate.verification_id}")
+    client_for(verifier_user).get(f"/api/v1/verifications/{certificate.verification_id}")
+    other = factories.CertificateFactory()
+    client.get(f"/v/{other.verification_id}")
+    body = _events(provider_client, certificate=certificate.pk).json()
+    assert body["count"] == 2
+    slugs = {e["verifier_organisation"] for e in body["results"]}
+    assert slugs == {None, verifier_user.organisation.slug}
+    assert {e["channel"] for e in body["results"]} == {"page", "api"}
+    assert all("ip_hash" not in e for e in body["results"])
+    # Without a filter, still only its own certificates' events.
+    assert _events(provider_client).json()["count"] == 2
+    summary = provider_client.get("/api/v1/verification-events/summary", {"certificate": certificate.pk}).json()
+    assert summary["total"] == 2 and summary["by_channel"] == {"page": 1, "api": 1}
+    assert summary["organisations"] == [
+        {"slug": verifier_user.organisation.slug, "name": verifier_user.organisation.name, "count": 1}
+    ]
+
+
+def test_the_log_is_scoped_per_caller(
+    client, anon_client, ministry_client, other_provider_client, client_for, verifier_user, certificate
+):
+    client.get(f"/v/{certificate.verification_id}")
+    client_for(verifier_user).get(f"/api/v1/verifications/{certificate.verification_id}")
+    client.get("/v/0BV7Q3M9XKZ1P4R8T2W6Y5C0DE")  # unknown: belongs to no provider
+    assert _events(anon_client).status_code == 401
+    assert anon_client.get("/api/v1/verification-events/summary").status_code == 401
+    assert _events(other_provider_client, certificate=certificate.pk).json()["count"] == 0
+    assert _events(ministry_client).json()["count"] == 3
+    own = _events(client_for(verifier_user)).json()
+    assert own["count"] == 1 and own["results"][0]["verifier_organisation"] == verifier_user.organisation.slug
+    another_verifier = factories.UserFactory(verifier=True)
+    assert _events(client_for(another_verifier)).json()["count"] == 0
+    awarding = factories.UserFactory(organisation=certificate.awarding_body, role="awarding_body")
+    assert _events(client_for(awarding)).json()["count"] == 2
+
+
+def test_the_log_filters_by_outcome_and_channel(client, ministry_client, certificate):
+    client.get(f"/v/{certificate.verification_id}")
+    client.get("/v/not-an-id")
+    assert _events(ministry_client, outcome="malformed").json()["count"] == 1
+    assert _events(ministry_client, channel="page", outcome="valid").json()["count"] == 1
+    assert _events(ministry_client, verification_id=certificate.verification_id).json()["count"] == 1
+    assert _events(ministry_client, outcome="nonsense").status_code == 400
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_the_log_costs_constant_queries(client, ministry_client, django_assert_max_num_queries, page_size):
+    certificates = factories.CertificateFactory.create_batch(3)
+    for certificate in certificates:
+        client.get(f"/v/{certificate.verification_id}")
+    with django_assert_max_num_queries(3):  # token, count, page
+        response = _events(ministry_client, page_size=page_size)
+    assert response.json()["count"] == 3 and len(response.json()["results"]) == min(3, page_size)
