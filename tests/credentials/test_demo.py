@@ -1,0 +1,56 @@
+"""credentials.demo.seed(): the demo learners, cohorts and certificates, idempotent and audited."""
+
+import pytest
+
+from credentials import demo
+from credentials.choices import CertificateStatus, CohortStatus
+from credentials.models import Certificate, Cohort, Enrolment, Learner, ModuleResult
+from credentials.signing import verify_snapshot
+from registry import demo as registry_demo
+from registry.choices import AuditAction
+from registry.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    registry_demo.seed()
+    return demo.seed()
+
+
+def _counts():
+    return tuple(model.objects.count() for model in (Learner, Cohort, Enrolment, ModuleResult, Certificate, AuditEntry))
+
+
+def test_seed_builds_the_demo_world(seeded):
+    assert "20 learners" in seeded
+    names = set(Learner.objects.values_list("given_name", "family_name"))
+    assert {("Ardita", "Krasniqi"), ("Đorđe", "Čolić"), ("Ђорђе", "Јовановић")} <= names
+
+    qpgj_cohort = Cohort.objects.get(provider__slug="qpgj")
+    assert (qpgj_cohort.curriculum.qualification.code, qpgj_cohort.curriculum.version) == ("OCN-L5-SEN", "2024.1")
+    assert qpgj_cohort.delivery_mode == "hybrid" and qpgj_cohort.municipality.slug == "prishtine"
+    assert qpgj_cohort.status == CohortStatus.FINISHED
+    prizren = Cohort.objects.get(provider__slug="qk-prizren")
+    assert prizren.status == CohortStatus.RUNNING and prizren.enrolments.count() == 6
+
+    certs = Certificate.objects.filter(enrolment__cohort=qpgj_cohort)
+    by_status = {s: certs.filter(status=s).count() for s in CertificateStatus.values}
+    assert by_status == {"valid": 12, "suspended": 0, "revoked": 1, "superseded": 1}
+    reissued = certs.get(supersedes__isnull=False)
+    assert reissued.holder_name == "Blerta Gashi-Krasniqi"
+    assert reissued.supersedes.status == CertificateStatus.SUPERSEDED
+    assert all(c.equivalency.decision_number == "MESTI-EQ-2024-017" for c in certs)
+    assert all(c.serial_number.startswith("L5-SEN-OCN-2025-") for c in certs)
+    assert all(verify_snapshot(c.snapshot, c.signature, c.key_id) for c in certs)
+    assert not Certificate.objects.filter(learner__given_name="Egzona").exists(), "she failed a module"
+
+    issued = AuditEntry.objects.filter(object_type="credentials.certificate", action=AuditAction.ISSUE)
+    assert issued.count() == 13 and not issued.filter(actor__isnull=False).exists()
+
+
+def test_seed_is_idempotent(seeded):
+    before = _counts()
+    assert "0 issued now" in demo.seed()
+    assert _counts() == before
