@@ -17,6 +17,8 @@ class HBar:
     label: str
     y: int
     text_y: int
+    label_x: int = LABEL_WIDTH - 8
+    value_x: float = LABEL_WIDTH + 6
     width: float = 0
     inner_width: float = 0
     value_text: str = ""
@@ -35,8 +37,9 @@ class HBarChart:
     empty: bool = False
 
 
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{round(value * 100)}%"
+def percent(value: float | None) -> str:
+    """A share as a whole percentage, halves rounded up (0.625 -> 63%)."""
+    return "—" if value is None else f"{int(value * 100 + 0.5)}%"
 
 
 def employment_chart(rows: list[dict], *, title: str, description: str, lang: str, text: dict) -> HBarChart:
@@ -62,7 +65,8 @@ def employment_chart(rows: list[dict], *, title: str, description: str, lang: st
         else:
             bar.width = round(rate * PLOT_WIDTH, 1)
             bar.inner_width = round((row.get("sen_employment_rate") or 0) * PLOT_WIDTH, 1)
-            bar.value_text = f"{_pct(rate)} ({row['employed']}/{row['respondents']})"
+            bar.value_x = LABEL_WIDTH + PLOT_WIDTH + 6
+            bar.value_text = f"{percent(rate)} ({row['employed']}/{row['respondents']})"
         chart.bars.append(bar)
     return chart
 
@@ -75,6 +79,9 @@ class VBar:
     height: float
     value_text: str
     suppressed: bool = False
+    center_x: float = 0
+    value_y: float = 0
+    label_y: float = 0
 
 
 @dataclass
@@ -118,7 +125,8 @@ def over_time_chart(
         return round(top + plot_h - (value - low) / (high - low) * plot_h, 1)
 
     for value, label in reference_lines:
-        chart.lines.append({"y": y_of(value), "label": label, "x2": chart.width - 100 + 4})
+        x2 = chart.width - 100 + 4
+        chart.lines.append({"y": y_of(value), "label": label, "x1": left - 4, "x2": x2, "label_x": x2 + 4})
     for i, row in enumerate(rows):
         x = left + i * slot + (slot - chart.bar_width) / 2
         value = row.get(value_key)

@@ -254,7 +254,8 @@ def _suppress(row: dict) -> None:
 def _complementary(rows: list[dict], raws: dict, base: str, indicators, is_hidden) -> None:
     """If exactly one group hides `indicators`, hide them in the next smallest group by `base` too, so
     the overall figure minus the published groups cannot give the hidden one away."""
-    hidden = [r for r in rows if is_hidden(r)]
+    # A hidden group with a base of zero discloses no one, so it needs no complement.
+    hidden = [r for r in rows if is_hidden(r) and (raws[r["_key"]].get(base) or 0) > 0]
     if len(hidden) != 1:
         return
     shown = [r for r in rows if not is_hidden(r) and not r["suppressed"]]

@@ -17,10 +17,6 @@ from outcomes.services import tracer_invitation_answer, tracer_invitation_open
 from registry.errors import DomainError
 
 
-def _pct(value):
-    return "—" if value is None else f"{round(value * 100)}%"
-
-
 def _num(value, digits=0):
     if value is None:
         return "—"
@@ -39,7 +35,7 @@ def impact_page(request):
         {"label": t["certified"], "value": _num(overall["certified"]), "note": ""},
         {
             "label": t["employed"],
-            "value": _pct(overall["employment_rate"]),
+            "value": charts.percent(overall["employment_rate"]),
             "note": f"{_num(overall['employed'])} / {_num(overall['respondents'])} {t['of_respondents']}",
         },
         {"label": t["employed_sen"], "value": _num(overall["employed_sen"]), "note": f"{t['target']}: 75"},
@@ -47,7 +43,7 @@ def impact_page(request):
         {"label": t["municipalities"], "value": _num(overall["municipalities_reached"]), "note": f"{t['target']}: 8"},
         {
             "label": t["employer_satisfaction"],
-            "value": _pct(overall["employer_satisfaction_rate"]),
+            "value": charts.percent(overall["employer_satisfaction_rate"]),
             "note": f"60% → 75% ({t['target']})",
         },
         {"label": t["graduate_satisfaction"], "value": _num(overall["graduate_satisfaction_mean"], 1), "note": ""},
@@ -67,7 +63,7 @@ def impact_page(request):
             value_key="employer_satisfaction_rate",
             low=0,
             high=1,
-            fmt=_pct,
+            fmt=charts.percent,
             title=t["employer_over_time"],
             description=t["employer_over_time_desc"],
             reference_lines=[(0.60, t["baseline"]), (0.75, t["target_line"])],
