@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from credentials import selectors
 from credentials.choices import CertificateStatus
+from credentials.models import Certificate
 from credentials.pdf.documents import (
     certificate_pdf,
     certificates_merged_pdf,
@@ -78,9 +79,11 @@ class CertificatePdfView(_FileView):
     )
     def get(self, request, pk: int):
         lang = parse_language(request.query_params.get("lang"))
-        certificate = selectors.certificates_visible_to(request.user).filter(pk=pk).first()
-        if certificate is None:
-            raise NotFound("No such certificate among those you may read.")
+        try:
+            # The PDF needs the row alone (snapshot, status, ids): no joins, no ordering to compile.
+            certificate = selectors.certificates_visible_to(request.user).select_related(None).get(pk=pk)
+        except Certificate.DoesNotExist:
+            raise NotFound("No such certificate among those you may read.") from None
         return self.file_response(
             certificate_pdf(certificate, lang=lang), content_type="application/pdf", filename=pdf_filename(certificate)
         )
@@ -102,7 +105,9 @@ class _CohortCertificatesView(_FileView):
         cohort = selectors.cohorts_visible_to(request.user).filter(pk=pk).first()
         if cohort is None:
             raise NotFound("No such cohort among those you may read.")
-        certificates = selectors.certificates_visible_to(request.user).filter(enrolment__cohort=cohort)
+        certificates = (
+            selectors.certificates_visible_to(request.user).select_related(None).filter(enrolment__cohort=cohort)
+        )
         if wanted != "all":
             certificates = certificates.filter(status=wanted)
         certificates = list(certificates.order_by("serial_number"))

@@ -331,7 +331,7 @@ def _signatures(c: Canvas, snap: dict, primary: str, secondary: str) -> None:
 
 def _footer_note(c: Canvas, primary: str, secondary: str) -> None:
     width = 100 * mm
-    y = 30 * mm
+    y = 31.5 * mm
     for line in simpleSplit(label("signed_note", primary), REGULAR, 6.3, width):
         _text(c, LEFT + 6 * mm, y, line, REGULAR, 6.3, INK)
         y -= 2.8 * mm

@@ -1,0 +1,198 @@
+"""Certificate PDF budget (DESIGN.md): a cold render costs at most 25 ms of CPU; a repeated download is
+served from the cache.
+
+    pdf.cold_render_cpu_ms  median=14.2 budget=25 ratio=0.57 OK
+    pdf.cached_download_cpu_ms  median=1.9 cold_render=14.2 ratio=0.13 budget=0.5 OK (wall 4.0 ms)
+
+Cold render: CPU time (time.process_time) of turning a certificate row into PDF bytes, signed QR token
+included, cache bypassed; the median over 20 renders of realistic certificates (ten modules, Albanian and
+Serbian names). Cached download: CPU time of `GET /api/v1/certificates/{id}/pdf` through the whole Django
+stack (token auth, scoped lookup, cache hit) once the render is cached; it must cost well under a render.
+Both are CPU times so the ratio holds on a busy machine; the download's wall time is printed alongside.
+
+Runs alone with `python -m bench.pdf` (PostgreSQL from DATABASE_URL): it creates its own data inside a
+transaction that is rolled back, with a throwaway signing key, so it leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+
+COLD_BUDGET_MS = 25.0
+CACHED_RATIO_BUDGET = 0.5
+RENDERS = 20
+DOWNLOADS = 30
+
+NAMES = [
+    ("Đorđe", "Čolić"),
+    ("Ђорђе", "Јовановић"),
+    ("Arbëreshë", "Gjergjaj"),
+    ("Shpëtim", "Çeku"),
+    ("Zoë", "Krasniqi-Shala"),
+]
+MODULES = [
+    ("Hyrje në arsimin gjithëpërfshirës", "Introduction to inclusive education", 60, 0),
+    ("Zhvillimi i fëmijës dhe nevojat e veçanta arsimore", "Child development and SEN", 80, 0),
+    ("Plani individual i arsimit", "Individual education plan", 60, 60),
+    ("Komunikimi alternativ dhe augmentativ", "Augmentative and alternative communication", 60, 60),
+    ("Mbështetja e sjelljes pozitive", "Positive behaviour support", 60, 60),
+    ("Bashkëpunimi me familjen", "Working with families", 60, 60),
+    ("Teknologjia ndihmëse", "Assistive technology", 60, 60),
+    ("Etika, mbrojtja e fëmijës dhe privatësia", "Ethics, child protection and privacy", 100, 0),
+    ("Praktika e mbikëqyrur në shkollë", "Supervised school placement", 0, 300),
+    ("Mentorimi në familje", "Family mentoring", 60, 0),
+]
+
+
+def _median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def _certificates(count: int) -> list:
+    """Realistic certificates: a ten-module curriculum of 600 + 600 hours, names with every diacritic."""
+    from registry.choices import ModuleKind
+    from tests import factories
+
+    qualification = factories.QualificationFactory(code="BENCH-L5-SEN", serial_prefix="BENCH-L5")
+    curriculum = factories.CurriculumFactory(qualification=qualification, modules=False)
+    for order, (title, title_en, theory, practice) in enumerate(MODULES, start=1):
+        kind = ModuleKind.MIXED if theory and practice else (ModuleKind.THEORY if theory else ModuleKind.PRACTICE)
+        factories.CurriculumModuleFactory(
+            curriculum=curriculum,
+            code=f"M{order:02d}",
+            title=title,
+            title_en=title_en,
+            kind=kind,
+            hours_theory=theory,
+            hours_practice=practice,
+            credits=12,
+            order=order,
+        )
+    provider = factories.OrganisationFactory(name="Qendra Profesionale për Gjithëpërfshirje", short_name="QPGJ")
+    cohort = factories.CohortFactory(provider=provider, curriculum=curriculum)
+    certificates = []
+    for index in range(count):
+        given, family = NAMES[index % len(NAMES)]
+        enrolment = factories.issuable_enrolment(
+            provider=provider,
+            curriculum=curriculum,
+            cohort=cohort,
+            learner__given_name=given,
+            learner__family_name=family,
+        )
+        certificates.append(factories.CertificateFactory(enrolment=enrolment))
+    return certificates
+
+
+def _measure(report: Callable[[str], None]) -> list[dict]:
+    from django.core.cache import cache
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from credentials.pdf.documents import certificate_pdf, certificate_print, pdf_cache_key
+    from credentials.pdf.render import render_certificate_pdf
+    from tests import factories
+
+    certificates = _certificates(5)
+    render_certificate_pdf(certificate_print(certificates[0]), lang="sq")  # fonts parsed, modules imported
+
+    cold = []
+    for index in range(RENDERS):
+        certificate = certificates[index % len(certificates)]
+        started = time.process_time()
+        render_certificate_pdf(certificate_print(certificate), lang="sq")
+        cold.append(time.process_time() - started)
+    cold_ms = _median_ms(cold)
+
+    certificate = certificates[0]
+    user = factories.UserFactory(organisation=certificate.provider)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    url = f"/api/v1/certificates/{certificate.pk}/pdf"
+    keys = [pdf_cache_key(c, "sq") for c in certificates]
+    try:
+        first = client.get(url)
+        assert first.status_code == 200, first.status_code
+        assert cache.get(keys[0]) == first.content, "the first download did not fill the cache"
+        downloads, walls = [], []
+        for _ in range(DOWNLOADS):
+            started, started_wall = time.process_time(), time.perf_counter()
+            response = client.get(url)
+            downloads.append(time.process_time() - started)
+            walls.append(time.perf_counter() - started_wall)
+            assert response.content == first.content
+        assert certificate_pdf(certificate) == first.content
+    finally:
+        cache.delete_many(keys)
+    cached_ms, wall_ms = _median_ms(downloads), _median_ms(walls)
+
+    cold_ok = cold_ms <= COLD_BUDGET_MS
+    cached_ratio = cached_ms / cold_ms
+    cached_ok = cached_ratio <= CACHED_RATIO_BUDGET
+    report(
+        f"pdf.cold_render_cpu_ms  median={cold_ms:.1f} budget={COLD_BUDGET_MS:g} "
+        f"ratio={cold_ms / COLD_BUDGET_MS:.2f} {'OK' if cold_ok else 'OVER'}"
+    )
+    report(
+        f"pdf.cached_download_cpu_ms  median={cached_ms:.1f} cold_render={cold_ms:.1f} "
+        f"ratio={cached_ratio:.2f} budget={CACHED_RATIO_BUDGET:g} {'OK' if cached_ok else 'OVER'} "
+        f"(wall {wall_ms:.1f} ms)"
+    )
+    return [
+        {"name": "pdf.cold_render_cpu_ms", "median": cold_ms, "budget": COLD_BUDGET_MS, "ok": cold_ok},
+        {
+            "name": "pdf.cached_download_cpu_ms",
+            "median": cached_ms,
+            "wall_median": wall_ms,
+            "ratio": cached_ratio,
+            "budget": CACHED_RATIO_BUDGET,
+            "ok": cached_ok,
+        },
+    ]
+
+
+def run(report: Callable[[str], None] = print) -> list[dict]:
+    """Measure, call `report` with one line per measurement, and return the results (`ok` per budget).
+
+    Everything it creates is rolled back; the signing key is a throwaway one in a temporary directory.
+    """
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    from credentials.signing import generate_signing_key
+
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-pdf-keys-") as keys_dir,
+        override_settings(
+            SIGNING_KEYS_DIR=keys_dir, SIGNING_PRIVATE_KEY_PEM="", SIGNING_PRIVATE_KEY_FILE="", SIGNING_KEY_ID=""
+        ),
+    ):
+        generate_signing_key()
+        with transaction.atomic():
+            results = _measure(report)
+            transaction.set_rollback(True)
+    return results
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        print("bench.pdf needs PostgreSQL: set DATABASE_URL")
+        return 2
+    call_command("migrate", verbosity=0, interactive=False)
+    results = run(print)
+    return 0 if all(result["ok"] for result in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
