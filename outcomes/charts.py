@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 BAR_HEIGHT = 22
 ROW_GAP = 10
-LABEL_WIDTH = 170
-PLOT_WIDTH = 380
-VALUE_WIDTH = 90
+LABEL_WIDTH = 130
+PLOT_WIDTH = 280
+VALUE_WIDTH = 80
 
 
 @dataclass
@@ -131,17 +131,12 @@ def over_time_chart(
         x = left + i * slot + (slot - chart.bar_width) / 2
         value = row.get(value_key)
         if value is None:
-            chart.bars.append(
-                VBar(
-                    label=row["key"],
-                    x=x,
-                    y=chart.base_y,
-                    height=0,
-                    value_text=text["suppressed_short"],
-                    suppressed=True,
-                )
-            )
-            continue
-        y = y_of(max(value, low))
-        chart.bars.append(VBar(label=row["key"], x=x, y=y, height=round(chart.base_y - y, 1), value_text=fmt(value)))
+            bar = VBar(label=row["key"], x=x, y=chart.base_y, height=0, value_text=text["suppressed_short"])
+            bar.suppressed, bar.value_y = True, chart.base_y - 6
+        else:
+            y = y_of(max(value, low))
+            bar = VBar(label=row["key"], x=x, y=y, height=round(chart.base_y - y, 1), value_text=fmt(value))
+            bar.value_y = y - 5
+        bar.center_x, bar.label_y = x + chart.bar_width / 2, chart.base_y + 18
+        chart.bars.append(bar)
     return chart

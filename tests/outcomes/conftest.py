@@ -41,8 +41,24 @@ class EmployerSurveyFactory(DjangoModelFactory):
     surveyed_on = datetime.date(2026, 6, 25)
 
 
+MUNICIPALITY_NAMES = {
+    "prishtine": ("Prishtinë", "Pristina"),
+    "prizren": ("Prizren", "Prizren"),
+    "ferizaj": ("Ferizaj", "Ferizaj"),
+    "gjilan": ("Gjilan", "Gjilan"),
+}
+
+
 def municipality(slug: str) -> Municipality:
-    return Municipality.objects.get(slug=slug)
+    """The reference row (loaded by a migration; re-created if a transactional test flushed it)."""
+    name_sq, name_en = MUNICIPALITY_NAMES[slug]
+    return f.MunicipalityFactory(slug=slug, name_sq=name_sq, name_en=name_en)
+
+
+@pytest.fixture(autouse=True)
+def _municipalities(db):
+    for slug in MUNICIPALITY_NAMES:
+        municipality(slug)
 
 
 def make_cohort(provider=None, curriculum=None, **kwargs):
