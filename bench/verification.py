@@ -1,0 +1,197 @@
+"""Verification budget (DESIGN.md): the JSON verification answers at least 0.8x the throughput of a bare Django
+view doing the same single indexed lookup, on the same server, and costs at most 3 queries.
+
+    verification.api_vs_bare  verify=512 req/s bare=590 req/s ratio=0.87 budget=0.8 OK
+    verification.queries      anonymous=2 verifier_token=3 budget=3 OK
+
+How it is measured, so the ratio is honest:
+
+* Both go through the whole Django stack in-process (`django.test.Client`: every middleware, URL routing),
+  one request after another, wall time (a database round trip is waiting, not CPU).
+* `GET /api/v1/verifications/{id}` runs as a public caller would: DRF, the throttle (its cache read/write), the
+  lookup with accreditation and equivalency joined, the four checks (an Ed25519 signature verification over the
+  canonical snapshot), and the committed INSERT of the `VerificationEvent`.
+* The bare view (`bare_lookup` below) is a plain function view that does the one indexed
+  `Certificate.objects.filter(verification_id=...)` lookup and returns a few columns as JSON.
+* Rounds alternate between the two (ROUNDS x REQUESTS each) and the median round is compared, so a busy
+  neighbour on the machine hits both alike.
+* The database is a throwaway test database (created and destroyed here), in autocommit as in production, so
+  the event INSERT pays its real commit; nothing is left behind in DATABASE_URL's database.
+
+The bare view is mounted only by this module's own URLconf (`urlpatterns` below, used through
+`override_settings(ROOT_URLCONF="bench.verification")`): the production URLconf never carries a benchmark
+route, and no `BENCH_VIEWS` setting is needed.
+
+Wiring (bench/__main__.py is the ops engineer's): call `run(report)` with Django set up and DATABASE_URL pointing
+at PostgreSQL; `report` receives one line per measurement; the return value is a list of result dicts, each
+with `name` and `ok`. Alone: `python -m bench.verification` (exit status 1 when a budget is missed).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+
+RATIO_BUDGET = 0.8
+QUERY_BUDGET = 3
+ROUNDS = 15
+REQUESTS = 40
+WARMUP = 50
+CERTIFICATES = 200
+
+
+def bare_lookup(request, verification_id: str):
+    """The baseline: the same single indexed lookup, nothing else."""
+    from django.http import JsonResponse
+
+    from credentials.models import Certificate
+
+    row = (
+        Certificate.objects.filter(verification_id=verification_id)
+        .values("serial_number", "status", "holder_name", "awarded_on")
+        .first()
+    )
+    return JsonResponse(row or {"error": "not_found"}, status=200 if row else 404)
+
+
+def _urlpatterns():
+    from django.urls import include, path
+
+    return [
+        path("bench/bare-lookup/<str:verification_id>", bare_lookup),
+        path("", include("config.urls")),
+    ]
+
+
+def __getattr__(name: str):  # `urlpatterns` built lazily: importing this module must not need Django set up
+    if name == "urlpatterns":
+        return _urlpatterns()
+    raise AttributeError(name)
+
+
+def _time_round(client, urls: list[str]) -> float:
+    started = time.perf_counter()
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+    return (time.perf_counter() - started) / len(urls)
+
+
+def _measure(report: Callable[[str], None]) -> list[dict]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    from tests import factories
+
+    certificate = factories.CertificateFactory()
+    ids = [certificate.verification_id]
+    for _ in range(CERTIFICATES - 1):  # enough rows that the lookup is a real index probe
+        ids.append(factories.CertificateFactory(enrolment=certificate.enrolment, status="superseded").verification_id)
+    ids = ids[:: max(1, len(ids) // REQUESTS)][:REQUESTS]
+    verify_urls = [f"/api/v1/verifications/{vid}" for vid in ids]
+    bare_urls = [f"/bench/bare-lookup/{vid}" for vid in ids]
+
+    client = Client()
+    for url in (verify_urls + bare_urls) * (WARMUP // len(ids) + 1):
+        client.get(url)
+
+    verify_rounds, bare_rounds = [], []
+    for index in range(ROUNDS):  # alternate which goes first
+        pair = [(verify_rounds, verify_urls), (bare_rounds, bare_urls)]
+        for samples, urls in pair if index % 2 == 0 else pair[::-1]:
+            samples.append(_time_round(client, urls))
+    verify_s, bare_s = statistics.median(verify_rounds), statistics.median(bare_rounds)
+    ratio = bare_s / verify_s  # throughput ratio = (1/verify) / (1/bare)
+    ratio_ok = ratio >= RATIO_BUDGET
+    report(
+        f"verification.api_vs_bare  verify={1 / verify_s:.0f} req/s bare={1 / bare_s:.0f} req/s "
+        f"ratio={ratio:.2f} budget={RATIO_BUDGET:g} {'OK' if ratio_ok else 'UNDER'} "
+        f"(median of {ROUNDS} rounds x {REQUESTS} requests)"
+    )
+
+    verifier = factories.UserFactory(verifier=True)
+    token_client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=verifier).key}")
+    counts = {}
+    for name, each in (("anonymous", client), ("verifier_token", token_client)):
+        with CaptureQueriesContext(connection) as queries:
+            assert each.get(verify_urls[0]).status_code == 200
+        counts[name] = len(queries)
+    queries_ok = max(counts.values()) <= QUERY_BUDGET
+    report(
+        f"verification.queries  anonymous={counts['anonymous']} verifier_token={counts['verifier_token']} "
+        f"budget={QUERY_BUDGET} {'OK' if queries_ok else 'OVER'}"
+    )
+    return [
+        {
+            "name": "verification.api_vs_bare",
+            "verify_rps": 1 / verify_s,
+            "bare_rps": 1 / bare_s,
+            "ratio": ratio,
+            "budget": RATIO_BUDGET,
+            "ok": ratio_ok,
+        },
+        {"name": "verification.queries", **counts, "budget": QUERY_BUDGET, "ok": queries_ok},
+    ]
+
+
+def run(report: Callable[[str], None] = print) -> list[dict]:
+    """Measure on a throwaway test database, call `report` with one line per measurement, return the results.
+
+    The test database is created (migrated) and destroyed here; the signing key is a throwaway one.
+    """
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from credentials.signing import generate_signing_key
+
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    rates = {"verify_anon": "1000000/min", "verify_verifier": "1000000/min", "verify_user": "1000000/min"}
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-verification-keys-") as keys_dir,
+            override_settings(
+                ROOT_URLCONF="bench.verification",
+                SIGNING_KEYS_DIR=keys_dir,
+                SIGNING_PRIVATE_KEY_PEM="",
+                SIGNING_PRIVATE_KEY_FILE="",
+                SIGNING_KEY_ID="",
+                DEBUG=False,
+                ALLOWED_HOSTS=["testserver"],
+                REST_FRAMEWORK={**_rest_framework(), "DEFAULT_THROTTLE_RATES": rates},
+            ),
+        ):
+            generate_signing_key()
+            return _measure(report)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+
+
+def _rest_framework() -> dict:
+    from django.conf import settings
+
+    return dict(settings.REST_FRAMEWORK)
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        print("bench.verification needs PostgreSQL: set DATABASE_URL")
+        return 2
+    results = run(print)
+    return 0 if all(result["ok"] for result in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
