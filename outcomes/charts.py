@@ -43,31 +43,47 @@ def percent(value: float | None) -> str:
 
 
 def employment_chart(rows: list[dict], *, title: str, description: str, lang: str, text: dict) -> HBarChart:
-    """Horizontal bars: share employed at the latest wave, the SEN roles drawn darker inside it."""
+    """Horizontal bars: share employed at the latest wave, the SEN roles drawn darker inside it. Groups
+    whose rate is suppressed are not drawn one by one (a list of blanks says nothing); a note counts them."""
     top = 24
+    shown = [r for r in rows if r.get("employment_rate") is not None]
+    hidden = len(rows) - len(shown)
+    lines = len(shown) + (1 if hidden else 0)
     chart = HBarChart(
         title=title,
         description=description,
         width=LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH,
-        height=top + max(len(rows), 1) * (BAR_HEIGHT + ROW_GAP) + 6,
+        height=top + max(lines, 1) * (BAR_HEIGHT + ROW_GAP) + 6,
         plot_x=LABEL_WIDTH,
         empty=not rows,
     )
     for i, share in enumerate((0, 0.25, 0.5, 0.75, 1)):
         chart.ticks.append({"x": LABEL_WIDTH + share * PLOT_WIDTH, "label": f"{int(share * 100)}%", "i": i})
-    for i, row in enumerate(rows):
+    for i, row in enumerate(shown):
         y = top + i * (BAR_HEIGHT + ROW_GAP)
-        bar = HBar(label=row[f"label_{lang}"], y=y, text_y=y + BAR_HEIGHT - 6)
-        rate = row.get("employment_rate")
-        if rate is None:
-            bar.suppressed = True
-            bar.value_text = text["suppressed_short"]
-        else:
-            bar.width = round(rate * PLOT_WIDTH, 1)
-            bar.inner_width = round((row.get("sen_employment_rate") or 0) * PLOT_WIDTH, 1)
-            bar.value_x = LABEL_WIDTH + PLOT_WIDTH + 6
-            bar.value_text = f"{percent(rate)} ({row['employed']}/{row['respondents']})"
-        chart.bars.append(bar)
+        rate = row["employment_rate"]
+        chart.bars.append(
+            HBar(
+                label=row[f"label_{lang}"],
+                y=y,
+                text_y=y + BAR_HEIGHT - 6,
+                width=round(rate * PLOT_WIDTH, 1),
+                inner_width=round((row.get("sen_employment_rate") or 0) * PLOT_WIDTH, 1),
+                value_x=LABEL_WIDTH + PLOT_WIDTH + 6,
+                value_text=f"{percent(rate)} ({row['employed']}/{row['respondents']})",
+            )
+        )
+    if hidden:
+        y = top + len(shown) * (BAR_HEIGHT + ROW_GAP)
+        chart.bars.append(
+            HBar(
+                label="",
+                y=y,
+                text_y=y + BAR_HEIGHT - 6,
+                value_text=text["hidden_groups"].format(n=hidden),
+                suppressed=True,
+            )
+        )
     return chart
 
 

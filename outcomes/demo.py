@@ -13,6 +13,7 @@ import calendar
 import datetime
 import random
 
+from django.db.models import Q
 from django.utils import timezone
 
 from credentials.choices import LIVE_CERTIFICATE_STATUSES
@@ -86,8 +87,12 @@ def seed() -> str:
     today = timezone.localdate()
     answered = set(TracerResponse.objects.values_list("enrolment_id", "wave"))
     surveyed = set(EmployerSurvey.objects.values_list("enrolment_id", flat=True))
-    employers = {o.slug: o for o in Organisation.objects.filter(slug__startswith="komuna-")}
-    employers.update({o.slug: o for o in Organisation.objects.filter(slug="ojq-hapa")})
+    employers = {
+        o.slug: o
+        for o in Organisation.objects.filter(Q(slug__startswith="komuna-") | Q(slug="ojq-hapa"))
+        .exclude(municipality=None, slug__startswith="komuna-")
+        .select_related("municipality")
+    }
     years = sorted({c.awarded_on.year for c in certificates})
     items, ratings = [], []
     for certificate in certificates:
@@ -96,6 +101,10 @@ def seed() -> str:
             continue
         enrolment = certificate.enrolment
         municipality = enrolment.learner.municipality or enrolment.cohort.municipality
+        if municipality is not None and f"komuna-{municipality.slug}" not in employers and rng.random() < 0.6:
+            # Many assistants commute to a larger municipality's schools (the demo's verifier municipalities).
+            nearby = sorted(k for k in employers if k.startswith("komuna-"))
+            municipality = employers[rng.choice(nearby)].municipality if nearby else municipality
         status6 = _pick(rng, WAVE_6)
         months = rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 6])
         status12 = status6
@@ -118,9 +127,14 @@ def seed() -> str:
             latest = (status, responded_on)
             if (enrolment.pk, wave) not in answered:
                 items.append((certificate, wave, answers))
-        if latest is None or latest[0] not in EMPLOYED_STATUSES[:2] or municipality is None:
+        if latest is None or municipality is None:
             continue
-        rater = employers.get(f"komuna-{municipality.slug}")
+        if latest[0] in EMPLOYED_STATUSES[:2]:  # public school or municipality: the municipality rates
+            rater = employers.get(f"komuna-{municipality.slug}")
+        elif latest[0] == EmploymentStatus.EMPLOYED_OTHER and answers.employer is not None:
+            rater = answers.employer  # e.g. the NGO
+        else:
+            continue
         surveyed_on = min(latest[1] + datetime.timedelta(days=14), today)
         if rater is None or enrolment.pk in surveyed:
             continue

@@ -18,7 +18,7 @@ def test_without_certificates_the_seed_does_nothing(db):
 
 
 def test_the_seed_adds_answers_and_ratings_once(provider):
-    f.OrganisationFactory(municipality_org=True, slug="komuna-prishtine")
+    f.OrganisationFactory(municipality_org=True, slug="komuna-prishtine", municipality=municipality("prishtine"))
     cohort = make_cohort(provider=provider, municipality=municipality("prishtine"))
     today = timezone.localdate()
     for i in range(30):

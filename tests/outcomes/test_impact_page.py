@@ -40,7 +40,8 @@ def test_the_page_draws_the_charts_in_albanian(client, data):
     assert html.count("<svg") == 4
     assert "QPGJ-2025-A" in html
     assert "63% (5/8)" in html  # the cohort's bar
-    assert "&lt; 5, fshehur" in html  # the small cohort is suppressed
+    assert "QPGJ-2026-B" not in html  # the small cohorts are suppressed, and only counted
+    assert "2 grupe me më pak se 5 persona ose përgjigje: fshehur" in html
 
 
 def test_the_page_in_english(client, data):
