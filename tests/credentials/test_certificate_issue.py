@@ -240,3 +240,22 @@ def test_suspending_the_accreditation_blocks_new_issuance_but_keeps_issued_certi
     assert cert.status == CertificateStatus.VALID
     assert cert.accreditation_id == acc.pk
     _refused(waiting, "accreditation_not_in_force")
+
+
+def test_cohort_issuance_audits_each_certificate_and_the_completed_enrolments(provider, provider_user):
+    from credentials.services import cohort_issue_certificates
+
+    curriculum = factories.CurriculumFactory()
+    cohort = factories.CohortFactory(provider=provider, curriculum=curriculum)
+    enrolments = [
+        factories.issuable_enrolment(provider=provider, cohort=cohort, curriculum=curriculum) for _ in range(3)
+    ]
+    result = cohort_issue_certificates(actor=provider_user, cohort=cohort, awarded_on=AWARD)
+
+    issued = AuditEntry.objects.filter(object_type="credentials.certificate", action=AuditAction.ISSUE)
+    assert sorted(issued.values_list("object_id", flat=True)) == sorted(str(c.pk) for c in result.issued)
+    assert all(e.actor == provider_user and "snapshot" not in e.after for e in issued)
+    completed = AuditEntry.objects.get(object_type="credentials.cohort", action=AuditAction.STATUS_CHANGE)
+    assert sorted(completed.after["enrolments_completed"]) == sorted(e.pk for e in enrolments)
+    assert set(type(enrolments[0]).objects.filter(cohort=cohort).values_list("status", flat=True)) == {"completed"}
+    assert all(verify_snapshot(c.snapshot, c.signature, c.key_id) for c in Certificate.objects.all())
