@@ -142,3 +142,13 @@ def test_eligibility_of_another_providers_enrolment_is_not_found(other_provider_
 def test_eligibility_costs_constant_queries(provider_client, enrolment, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         _eligibility(provider_client, enrolment)
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_result_list_costs_constant_queries(page_size, provider_client, provider, django_assert_max_num_queries):
+    curriculum = factories.CurriculumFactory()
+    for _ in range(3):
+        factories.issuable_enrolment(provider=provider, curriculum=curriculum)
+    with django_assert_max_num_queries(4):
+        response = provider_client.get(RESULTS, {"page_size": page_size})
+    assert len(response.json()["results"]) == min(page_size, 6)
