@@ -30,7 +30,7 @@ TEXT = {
         "baseline": "fillimi 60%",
         "target_line": "synimi 75%",
         "suppressed_short": "< 5, fshehur",
-        "hidden_groups": "{n} grupe me më pak se 5 persona ose përgjigje: fshehur",
+        "hidden_groups": "Fshehur (më pak se 5 persona ose përgjigje): {n}",
         "no_data": "Ende nuk ka të dhëna.",
         "privacy": (
             "Grupet me më pak se {n} persona fshihen, që askush të mos identifikohet. Të dhënat e hapura: {csv_link}."
@@ -93,7 +93,7 @@ TEXT = {
         "baseline": "baseline 60%",
         "target_line": "target 75%",
         "suppressed_short": "< 5, hidden",
-        "hidden_groups": "{n} groups with fewer than 5 people or answers: hidden",
+        "hidden_groups": "Hidden (fewer than 5 people or answers): {n}",
         "no_data": "No data yet.",
         "privacy": "Groups of fewer than {n} people are hidden so no one can be singled out. Open data: {csv_link}.",
         "csv": "the tables as CSV",

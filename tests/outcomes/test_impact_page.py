@@ -41,7 +41,7 @@ def test_the_page_draws_the_charts_in_albanian(client, data):
     assert "QPGJ-2025-A" in html
     assert "63% (5/8)" in html  # the cohort's bar
     assert "QPGJ-2026-B" not in html  # the small cohorts are suppressed, and only counted
-    assert "2 grupe me më pak se 5 persona ose përgjigje: fshehur" in html
+    assert "Fshehur (më pak se 5 persona ose përgjigje): 2" in html
 
 
 def test_the_page_in_english(client, data):
