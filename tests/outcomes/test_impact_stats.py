@@ -278,7 +278,6 @@ def test_csv_export_of_the_same_tables(world, anon_client, path):
     assert rows[1]["suppressed"] == "True" and rows[1]["employed"] == ""
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize("graduates", [10, 200])
 def test_the_statistics_cost_a_constant_number_of_queries(
     provider, anon_client, graduates, django_assert_max_num_queries
