@@ -1,0 +1,154 @@
+"""`make bench`: every budget of DESIGN.md measured as a ratio in one run, on PostgreSQL.
+
+    python -m bench [--only scale,throughput,issuance,pdf,verification] [--scale-rows N]
+                    [--issuance-count N] [--profile] [--record docs/performance.md]
+
+Prints the machine, then one line per budget (name, the two measurements, ratio, budget, OK or not);
+exits 1 when a budget is missed. Works in a throwaway database (`registry_bench`, created, migrated and
+dropped here; the verification module makes its own test database) with a throwaway signing key, so
+DATABASE_URL's database is never written to. A few minutes on 2 cores, most of it filling the table with
+1,000,000 certificates.
+
+Order matters: the scale benchmark needs an empty certificate table; the HTTP throughput and issuance
+then run against the table of a million, as a national registry's would be after some years.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import time
+
+PARTS = ["scale", "throughput", "issuance", "pdf", "verification"]
+RECORD_START = "<!-- bench:results:start -->"
+RECORD_END = "<!-- bench:results:end -->"
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
+    parser.add_argument("--scale-rows", type=int, default=1_000_000, help="certificates stored for the scale run")
+    parser.add_argument("--issuance-count", type=int, default=10_000, help="certificates issued in bulk")
+    parser.add_argument("--profile", action="store_true", help="print a profile of bulk issuance")
+    parser.add_argument("--record", metavar="FILE", help="write the results into FILE (docs/performance.md)")
+    args = parser.parse_args(argv)
+    args.only = [part.strip() for part in args.only.split(",") if part.strip()]
+    unknown = set(args.only) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    return args
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Throttles would answer 429 to a benchmark; each part measures the throttle's cost, not its limit.
+    for name in ("THROTTLE_VERIFY_ANON", "THROTTLE_VERIFY_USER", "THROTTLE_VERIFY_VERIFIER"):
+        os.environ.setdefault(name, "100000000/min")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    _setup_django()
+    from django.conf import settings
+
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        print("make bench needs PostgreSQL: set DATABASE_URL")
+        return 2
+
+    from bench import harness
+
+    lines: list[str] = []
+
+    def report(line: str) -> None:
+        print(line, flush=True)
+        if not line.startswith(" "):
+            lines.append(line)
+
+    results: list[dict] = []
+    started = time.perf_counter()
+    with harness.bench_database() as database, harness.signing_key() as keys_dir:
+        machine = harness.machine()
+        print(
+            f"machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB; {machine['os']}; "
+            f"Python {machine['python']}; PostgreSQL {machine['postgresql']} "
+            f"(shared_buffers {machine['shared_buffers']}); load average {machine['load_average']}",
+            flush=True,
+        )
+        ids: list[str] = []
+        if "scale" in args.only or "throughput" in args.only:
+            from bench import scale
+
+            ids = scale.seed_real_certificates()
+        if "scale" in args.only:
+            results += scale.run(report, large=args.scale_rows, ids=ids)
+        if "throughput" in args.only:
+            from bench import throughput
+
+            results += throughput.run(report, database=database, keys_dir=keys_dir, ids=ids)
+        if "issuance" in args.only:
+            from bench import issuance
+
+            results += issuance.run(report, count=args.issuance_count, profile=args.profile)
+        if "pdf" in args.only:
+            results += _plugged("pdf", report)
+        if "verification" in args.only:
+            results += _plugged("verification", report)
+    elapsed = time.perf_counter() - started
+    missed = [result["name"] for result in results if not result["ok"]]
+    summary = f"bench: {len(results) - len(missed)} of {len(results)} budgets met in {elapsed:.0f} s"
+    print(summary + (f"; missed: {', '.join(missed)}" if missed else ""))
+    if args.record:
+        _record(args.record, machine, lines, summary)
+    return 1 if missed else 0
+
+
+def _plugged(name: str, report) -> list[dict]:
+    """Another engineer's benchmark module, `bench/<name>.py` with `run(report) -> [{"name", "ok", ...}]`."""
+    from importlib import import_module
+
+    try:
+        module = import_module(f"bench.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"bench.{name}":
+            raise
+        report(f"{name}: bench/{name}.py is not there yet; skipped")
+        return [{"name": name, "ok": False, "missing": True}]
+    return module.run(report)
+
+
+def _record(path: str, machine: dict, lines: list[str], summary: str) -> None:
+    """Replace the results block of `path` (between the bench markers) with this run's lines."""
+    block = "\n".join(
+        [
+            RECORD_START,
+            f"Run of {datetime.date.today().isoformat()} on {machine['cpu']}, {machine['cores']} cores, "
+            f"{machine['memory_gb']} GB RAM, {machine['os']}, Python {machine['python']}, "
+            f"PostgreSQL {machine['postgresql']} (shared_buffers {machine['shared_buffers']}); "
+            f"load average at start {', '.join(f'{x:.1f}' for x in machine['load_average'] or [])}.",
+            "",
+            "```",
+            *lines,
+            summary,
+            "```",
+            RECORD_END,
+        ]
+    )
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    if RECORD_START in text and RECORD_END in text:
+        head, rest = text.split(RECORD_START, 1)
+        text = head + block + rest.split(RECORD_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

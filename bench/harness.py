@@ -1,0 +1,276 @@
+"""What every benchmark shares: the throwaway benchmark database, a signing key, the machine's description,
+and a gunicorn server with a load generator in a separate process.
+
+The benchmark database (`registry_bench`, next to DATABASE_URL's database on the same server) is created
+and migrated at the start of `make bench` and dropped at the end, whatever happens: nothing is written to
+the database DATABASE_URL names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "registry_bench"
+
+Report = Callable[[str], None]
+
+
+# --- the benchmark database ----------------------------------------------------------------------------------
+
+
+def _admin_connection():
+    """A psycopg2 connection to the server's maintenance database, in autocommit (CREATE/DROP DATABASE)."""
+    import psycopg2
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+    )
+    conn.autocommit = True
+    return conn
+
+
+def _drop(name: str) -> None:
+    conn = _admin_connection()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def bench_database(name: str = BENCH_DB) -> Iterator[str]:
+    """Create and migrate `name`, point Django's default connection at it, drop it afterwards."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    original = settings.DATABASES["default"]["NAME"]
+    _drop(name)
+    conn = _admin_connection()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        conn.close()
+    connection.close()
+    settings.DATABASES["default"]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        yield name
+    finally:
+        connection.close()
+        settings.DATABASES["default"]["NAME"] = original
+        connection.settings_dict["NAME"] = original
+        _drop(name)
+
+
+def database_url(name: str) -> str:
+    """DATABASE_URL for another process, pointing at database `name` on the same server."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    auth = db.get("USER") or ""
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{auth}@{host}:{port}/{name}"
+
+
+@contextlib.contextmanager
+def signing_key() -> Iterator[str]:
+    """A throwaway key directory with one active key, for this process and the servers it starts."""
+    from django.test.utils import override_settings
+
+    from credentials.signing import generate_signing_key
+
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-keys-") as keys_dir,
+        override_settings(
+            SIGNING_KEYS_DIR=keys_dir, SIGNING_PRIVATE_KEY_PEM="", SIGNING_PRIVATE_KEY_FILE="", SIGNING_KEY_ID=""
+        ),
+    ):
+        generate_signing_key()
+        yield keys_dir
+
+
+# --- the machine ------------------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    from django.db import connection
+
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory_gb = None
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        shared_buffers = cursor.fetchone()[0]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "postgresql": pg_version,
+        "shared_buffers": shared_buffers,
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+# --- gunicorn and the load generator ------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def default_workers() -> int:
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+@dataclass
+class Server:
+    """gunicorn serving the project with production settings (DEBUG off) on a loopback port."""
+
+    database: str
+    keys_dir: str
+    workers: int = field(default_factory=default_workers)
+    port: int = field(default_factory=_free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SIGNING_"))}
+        env.update(
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            DEBUG="0",
+            SECRET_KEY="bench-only-" + "x" * 50,
+            ALLOWED_HOSTS="127.0.0.1",
+            DATABASE_URL=database_url(self.database),
+            PUBLIC_BASE_URL="https://registry.bench.invalid",
+            SECURE_SSL_REDIRECT="0",
+            SIGNING_KEYS_DIR=self.keys_dir,
+            LOG_FORMAT="plain",
+            LOG_LEVEL="WARNING",
+            THROTTLE_VERIFY_ANON="100000000/min",
+            THROTTLE_VERIFY_USER="100000000/min",
+            THROTTLE_VERIFY_VERIFIER="100000000/min",
+            VAR_DIR=tempfile.gettempdir() + "/registry-bench-var",
+        )
+        return env
+
+    def __enter__(self) -> Server:
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            f"--bind=127.0.0.1:{self.port}",
+            f"--workers={self.workers}",
+            "--log-level=warning",
+            "--timeout=60",
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.environment())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with status {self.process.returncode}")
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return self
+            time.sleep(0.2)
+        self.__exit__(None, None, None)
+        raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    errors: int
+    statuses: dict[str, int]
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def load(base_url: str, paths: list[str], *, seconds: float, concurrency: int) -> LoadResult:
+    """Run bench/load.py in its own process: `concurrency` clients GET `paths` in turn for `seconds`."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
+        fh.write("\n".join(paths))
+        paths_file = fh.name
+    try:
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.load",
+                base_url,
+                paths_file,
+                f"--seconds={seconds}",
+                f"--concurrency={concurrency}",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=seconds + 120,
+            check=True,
+        )
+    finally:
+        os.unlink(paths_file)
+    return LoadResult(**json.loads(completed.stdout))
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)

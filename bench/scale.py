@@ -1,0 +1,164 @@
+"""Scale budget (DESIGN.md): verifying a certificate with 1,000,000 certificates stored takes at most 1.2x
+the time it takes with 1,000.
+
+    scale.verification_1m_vs_1k  1k=3.10 ms 1m=3.21 ms ratio=1.04 budget=1.2 OK
+
+How:
+
+* REAL certificates are issued for real (a cohort of enrolments, snapshots built and signed) and are the
+  ones verified, through the whole Django stack in-process (`django.test.Client`): DRF, throttle, the
+  indexed lookup with its joins, the four checks (Ed25519 over the canonical snapshot), and the committed
+  INSERT of the verification event.
+* The table is filled to 1,000 rows, then to 1,000,000, with copies of a real row made in SQL
+  (`INSERT ... SELECT ... FROM generate_series`): each copy has its own serial number and verification id
+  and the real row's snapshot (so the heap is the size a real registry's would be), status `superseded`
+  (so the one-live-certificate-per-enrolment constraint holds while they share an enrolment). Foreign-key
+  triggers are skipped while copying (`session_replication_role = replica`; every key is valid anyway).
+  Then `VACUUM ANALYZE`, as autovacuum would after such a load.
+* The same verification ids are timed at both sizes: ROUNDS x all REAL ids, median per-request time
+  per size, after a warm-up.
+
+Runs in the benchmark database (bench/harness.py), which it expects migrated and empty of certificates.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+import time
+
+from bench.harness import Report
+
+REAL = 100
+SMALL = 1_000
+LARGE = 1_000_000
+ROUNDS = 15
+BUDGET = 1.2
+CHUNK = 250_000  # rows per INSERT, so progress shows and no single statement runs for minutes
+
+
+def seed_real_certificates(count: int = REAL) -> list[str]:
+    """`count` valid, signed certificates in one cohort (the factories' coherent world); their verification ids."""
+    from django.utils import timezone
+
+    from tests import factories
+
+    today = timezone.localdate()
+    provider = factories.OrganisationFactory(slug="bench-provider", name="Bench Provider")
+    curriculum = factories.CurriculumFactory()
+    factories.AccreditationFactory(
+        provider=provider,
+        qualification=curriculum.qualification,
+        valid_from=today - datetime.timedelta(days=365),
+        valid_until=today + datetime.timedelta(days=365),
+    )
+    cohort = factories.CohortFactory(provider=provider, curriculum=curriculum)
+    ids = []
+    for _ in range(count):
+        enrolment = factories.issuable_enrolment(provider=provider, curriculum=curriculum, cohort=cohort)
+        ids.append(factories.CertificateFactory(enrolment=enrolment, awarded_on=today, issued_on=today).verification_id)
+    return ids
+
+
+def fill_certificates(total: int, report: Report | None = None) -> int:
+    """Copy a real certificate row until the table holds `total` rows; returns the number added."""
+    from django.db import connection
+
+    from credentials.models import Certificate
+
+    columns = [f.column for f in Certificate._meta.concrete_fields if f.column != "id"]
+    generated = {
+        "serial_number": "'BENCH-' || lpad(g::text, 9, '0')",
+        # 26 characters of Crockford base32 (hex digits are a subset), unique per g.
+        "verification_id": "upper(substr(md5('bench-' || g::text) || md5('scale-' || g::text), 1, 26))",
+        "status": "'superseded'",
+        "supersedes_id": "NULL",
+    }
+    select = ", ".join(generated.get(c, f"t.{connection.ops.quote_name(c)}") for c in columns)
+    insert_columns = ", ".join(connection.ops.quote_name(c) for c in columns)
+    table = Certificate._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), max(id) FILTER (WHERE status = 'valid') FROM {table}")
+        existing, template_id = cursor.fetchone()
+        missing = total - existing
+        if missing <= 0:
+            return 0
+        cursor.execute(
+            f"SELECT coalesce(max(substr(serial_number, 7)::int), 0) FROM {table} WHERE serial_number LIKE 'BENCH-%%'"
+        )
+        offset = cursor.fetchone()[0]
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            done = 0
+            while done < missing:
+                size = min(CHUNK, missing - done)
+                start = offset + done + 1
+                cursor.execute(
+                    f"INSERT INTO {table} ({insert_columns}) "
+                    f"SELECT {select} FROM generate_series(%s, %s) AS g, "
+                    f"(SELECT * FROM {table} WHERE id = %s) AS t",
+                    [start, start + size - 1, template_id],
+                )
+                done += size
+                if report and missing > CHUNK:
+                    report(f"  scale: {existing + done:,} certificates stored")
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute(f"VACUUM ANALYZE {table}")
+    return missing
+
+
+def _time_verifications(client, urls: list[str]) -> float:
+    samples = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for url in urls:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+        samples.append((time.perf_counter() - started) / len(urls))
+    return statistics.median(samples)
+
+
+def run(report: Report = print, *, large: int = LARGE, ids: list[str] | None = None) -> list[dict]:
+    from django.test import Client
+
+    from credentials.models import Certificate
+
+    ids = ids or seed_real_certificates()
+    urls = [f"/api/v1/verifications/{vid}" for vid in ids]
+    client = Client()
+    fill_certificates(SMALL)
+    small_count = Certificate.objects.count()
+    for url in urls * 2:  # warm-up: caches, connections, the code paths
+        client.get(url)
+    small_s = _time_verifications(client, urls)
+
+    started = time.perf_counter()
+    fill_certificates(large, report)
+    fill_seconds = time.perf_counter() - started
+    large_count = Certificate.objects.count()
+    for url in urls * 2:
+        client.get(url)
+    large_s = _time_verifications(client, urls)
+
+    ratio = large_s / small_s
+    ok = ratio <= BUDGET
+    report(
+        f"scale.verification_1m_vs_1k  {small_count:,}={small_s * 1000:.2f} ms {large_count:,}={large_s * 1000:.2f} ms "
+        f"ratio={ratio:.2f} budget={BUDGET:g} {'OK' if ok else 'OVER'} "
+        f"(median of {ROUNDS} rounds x {len(urls)} verifications; {large_count - small_count:,} rows added in "
+        f"{fill_seconds:.0f} s)"
+    )
+    return [
+        {
+            "name": "scale.verification_1m_vs_1k",
+            "small_rows": small_count,
+            "large_rows": large_count,
+            "small_ms": small_s * 1000,
+            "large_ms": large_s * 1000,
+            "ratio": ratio,
+            "budget": BUDGET,
+            "ok": ok,
+        }
+    ]
