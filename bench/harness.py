@@ -172,6 +172,7 @@ class Server:
     keys_dir: str
     workers: int = field(default_factory=default_workers)
     port: int = field(default_factory=_free_port)
+    settings_module: str = "bench.settings"
     process: subprocess.Popen | None = None
 
     @property
@@ -181,7 +182,7 @@ class Server:
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SIGNING_"))}
         env.update(
-            DJANGO_SETTINGS_MODULE="bench.settings",
+            DJANGO_SETTINGS_MODULE=self.settings_module,
             DEBUG="0",
             SECRET_KEY="bench-only-" + "x" * 50,
             ALLOWED_HOSTS="127.0.0.1",
