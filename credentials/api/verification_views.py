@@ -7,8 +7,12 @@ validate input shape only.
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
+from django import forms
 from django.db.models import Count
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -442,15 +446,41 @@ def _error_body(error) -> dict:
 # --- the verification log -----------------------------------------------------------------------------------
 
 
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time moved to UTC: PostgreSQL refuses offsets beyond +/-15:59 (a 500 otherwise)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError("This date-time is out of range.", code="invalid") from exc
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
+class BigIntFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class VerificationEventFilter(django_filters.FilterSet):
-    certificate = django_filters.NumberFilter(field_name="certificate_id")
+    certificate = BigIntFilter(field_name="certificate_id")
     verification_id = django_filters.CharFilter(field_name="certificate__verification_id")
     serial_number = django_filters.CharFilter(field_name="certificate__serial_number")
     verifier_organisation = django_filters.CharFilter(field_name="verifier_organisation__slug")
     outcome = django_filters.ChoiceFilter(choices=VerificationOutcome.choices)
     channel = django_filters.ChoiceFilter(choices=VerificationChannel.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = VerificationEvent

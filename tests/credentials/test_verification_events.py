@@ -119,3 +119,18 @@ def test_the_log_costs_constant_queries(client, ministry_client, django_assert_m
     with django_assert_max_num_queries(3):  # token, count, page
         response = _events(ministry_client, page_size=page_size)
     assert response.json()["count"] == 3 and len(response.json()["results"]) == min(3, page_size)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"created_before": "0944-11-30T04:57:47.466883-19:00"},  # PostgreSQL refuses such offsets
+        {"created_after": "0001-01-01T00:00:00+23:59"},
+        {"certificate": "-252"},
+        {"certificate": "99999999999999999999"},
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/v1/verification-events", "/api/v1/verification-events/summary"])
+def test_out_of_range_filters_are_400_not_500(ministry_client, path, query):
+    response = ministry_client.get(path, query)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"
