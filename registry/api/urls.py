@@ -1,8 +1,10 @@
-from rest_framework.routers import DefaultRouter
+from django.urls import path
 
 from . import views
+from .routers import OptionalSlashRouter
+from .views_root import api_root
 
-router = DefaultRouter(trailing_slash="/?")
+router = OptionalSlashRouter()
 router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("occupational-standards", views.OccupationalStandardViewSet, basename="occupational-standard")
@@ -12,4 +14,4 @@ router.register("accreditations", views.AccreditationViewSet, basename="accredit
 router.register("equivalencies", views.EquivalencyViewSet, basename="equivalency")
 router.register("audit-entries", views.AuditEntryViewSet, basename="audit-entry")
 
-urlpatterns = router.urls
+urlpatterns = [path("", api_root, name="api-root"), *router.urls]

@@ -93,3 +93,20 @@ def test_malformed_json_is_a_clear_400(url, as_role, world):
     response = as_role("ministry").post(url, data="{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_request"
+
+
+def test_api_root_lists_the_collections_of_every_area(anon_client, db):
+    response = anon_client.get("/api/v1/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    links = response.json()
+    for name in (
+        "qualifications",
+        "accreditations",
+        "certificates",
+        "verifications",
+        "tracer-responses",
+        "stats/impact",
+    ):
+        assert name in links, name
+    assert anon_client.get(links["qualifications"]).status_code == 200
+    assert anon_client.get("/api/v1/qualifications").status_code == 200  # the trailing slash is optional
