@@ -6,6 +6,7 @@ municipalities filter by slug, as in the catalogue.
 """
 
 import django_filters as filters
+from django import forms
 
 from credentials.choices import CertificateStatus, CohortStatus, EnrolmentStatus, Gender, ResultOutcome
 from credentials.models import Certificate, Cohort, Enrolment, Learner, ModuleResult
@@ -25,8 +26,17 @@ def _municipality(field_name: str = "municipality") -> filters.ModelChoiceFilter
     )
 
 
-def _id(field_name: str, label: str) -> filters.NumberFilter:
-    return filters.NumberFilter(field_name=field_name, label=label)
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(filters.NumberFilter):
+    """A database id: a whole number in the bigint range (a decimal or a huge number is a 400, not a 500)."""
+
+    field_class = forms.IntegerField
+
+
+def _id(field_name: str, label: str) -> IdFilter:
+    return IdFilter(field_name=field_name, label=label, min_value=1, max_value=MAX_ID)
 
 
 def _date_range(field_name: str, what: str) -> tuple[filters.DateFilter, filters.DateFilter]:

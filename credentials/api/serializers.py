@@ -157,7 +157,7 @@ class ModuleResultSerializer(serializers.ModelSerializer):
 
     enrolment = ScopedPrimaryKeyField(selectors.enrolments_visible_to)
     module = serializers.PrimaryKeyRelatedField(queryset=CurriculumModule.objects.all())
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ModuleResult
@@ -202,6 +202,9 @@ class CsvImportReportSerializer(serializers.Serializer):
 class CertificateSerializer(serializers.ModelSerializer):
     provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     awarding_body = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    status_reason_code = serializers.ChoiceField(
+        choices=RevocationReason.choices, allow_blank=True, read_only=True, help_text="Empty while valid."
+    )
     superseded_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -267,12 +270,24 @@ class CohortIssueEnrolmentSerializer(serializers.Serializer):
     reasons = EligibilityReasonSerializer(many=True, required=False)
 
 
+class CohortIssuedCertificateSerializer(serializers.Serializer):
+    """A compact line per certificate (the full record: GET /certificates/{id})."""
+
+    id = serializers.IntegerField()
+    serial_number = serializers.CharField()
+    verification_id = serializers.CharField()
+    status = serializers.CharField()
+    holder_name = serializers.CharField()
+    enrolment = serializers.IntegerField()
+    learner = serializers.IntegerField()
+
+
 class CohortIssueCertificatesResultSerializer(serializers.Serializer):
     cohort = serializers.IntegerField()
     awarded_on = serializers.DateField()
     dry_run = serializers.BooleanField()
-    issued = CertificateSerializer(many=True)
-    already_issued = CertificateSerializer(many=True)
+    issued = CohortIssuedCertificateSerializer(many=True)
+    already_issued = CohortIssuedCertificateSerializer(many=True)
     would_issue = CohortIssueEnrolmentSerializer(many=True)
     refused = CohortIssueEnrolmentSerializer(many=True)
 

@@ -27,6 +27,8 @@ from registry.permissions import user_has_role
 
 from . import serializers as s
 
+# A database id that fits a bigint: anything else does not match the route (404), never reaches the database.
+ID_PATTERN = "[0-9]{1,18}"
 WRITE_METHODS = ["get", "post", "put", "patch", "head", "options"]
 READ_AND_POST = ["get", "post", "head", "options"]
 
@@ -114,6 +116,7 @@ class ServiceModelViewSet(
 
     selector = None
     permission_classes = [TrainingRecordAccess]
+    lookup_value_regex = ID_PATTERN
     http_method_names = READ_AND_POST
 
     def get_queryset(self):
@@ -398,6 +401,7 @@ CERTIFICATE_WORKFLOW = {200: s.CertificateDetailSerializer, 400: ERROR, 403: ERR
 )
 class CertificateViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [CertificateAccess]
+    lookup_value_regex = ID_PATTERN
     filterset_class = filtersets.CertificateFilterSet
     search_fields = ["serial_number", "holder_name", "verification_id"]
     ordering_fields = ["issued_on", "awarded_on", "serial_number", "created_at", "id"]

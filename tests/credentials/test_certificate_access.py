@@ -244,3 +244,9 @@ def test_cohort_of_another_provider_is_not_found(other_provider_client, cohort_w
     response = other_provider_client.post(f"/api/v1/cohorts/{cohort.pk}/issue-certificates", {"dry_run": False})
     assert response.status_code == 404
     assert counts() == before
+
+
+def test_out_of_range_ids_are_a_clear_4xx(ministry_client, db):
+    assert ministry_client.get(URL, {"learner": "99999999999999999999999"}).status_code == 400
+    assert ministry_client.get(URL, {"learner": "1.5"}).status_code == 400
+    assert ministry_client.get(f"{URL}99999999999999999999999/").status_code == 404
