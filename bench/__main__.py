@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     missed = [result["name"] for result in results if not result["ok"]]
     summary = f"bench: {len(results) - len(missed)} of {len(results)} budgets met in {elapsed:.0f} s"
-    print(summary + (f"; missed: {', '.join(missed)}" if missed else ""))
+    summary += f"; missed: {', '.join(missed)}" if missed else ""
+    print(summary)
     if args.record:
         _record(args.record, machine, lines, summary)
     return 1 if missed else 0
