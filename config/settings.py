@@ -184,7 +184,6 @@ SPECTACULAR_SETTINGS = {
         "ApprovalStatusEnum": "registry.choices.StandardStatus",  # standards and curricula
         "QualificationStatusEnum": "registry.choices.QualificationStatus",
         "AccreditationStatusEnum": "registry.choices.AccreditationStatus",
-        "AccreditationInitialStatusEnum": "registry.choices.ACCREDITATION_INITIAL_STATUS_CHOICES",
         "EquivalencyStatusEnum": "registry.choices.EquivalencyStatus",
         "VerificationOutcomeEnum": "credentials.choices.VerificationOutcome",
         "DeliveryModeEnum": "registry.choices.DeliveryMode",

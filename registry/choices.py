@@ -159,10 +159,3 @@ class AuditAction(models.TextChoices):
     REISSUE = "reissue", "Reissue"
     IMPORT = "import", "Import"
     TOKEN_ISSUED = "token_issued", "API token issued"
-
-
-# The statuses a new accreditation may be recorded with; later changes go through transitions.
-ACCREDITATION_INITIAL_STATUS_CHOICES = [
-    (s.value, s.label)
-    for s in (AccreditationStatus.APPLIED, AccreditationStatus.GRANTED, AccreditationStatus.GRANTED_WITH_CONDITIONS)
-]

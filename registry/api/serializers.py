@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from registry.choices import ACCREDITATION_INITIAL_STATUS_CHOICES, DeliveryMode
+from registry.choices import AccreditationStatus, DeliveryMode
 from registry.models import (
     Accreditation,
     AccreditationCondition,
@@ -237,9 +237,9 @@ class AccreditationSerializer(serializers.ModelSerializer):
     )
     conditions = AccreditationConditionSerializer(many=True, required=False)
     status = serializers.ChoiceField(
-        choices=ACCREDITATION_INITIAL_STATUS_CHOICES,
+        choices=AccreditationStatus.choices,
         required=False,
-        help_text="On create only; later changes go through the transition action.",
+        help_text="On create: applied, granted or granted_with_conditions. Later changes go through `transition`.",
     )
 
     class Meta:
@@ -264,11 +264,6 @@ class AccreditationSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status_reason", "created_at", "updated_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["status"] = instance.status  # every status, not just those a client may create with
-        return data
 
     def validate(self, attrs):
         def value(name):
@@ -327,8 +322,8 @@ class StatusTransitionInputSerializer(serializers.Serializer):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEntry
