@@ -85,8 +85,8 @@ class TracerResponseSerializer(serializers.ModelSerializer):
     serial_number = serializers.CharField(source="certificate.serial_number", read_only=True)
     holder_name = serializers.CharField(source="certificate.holder_name", read_only=True)
     provider = serializers.CharField(source="certificate.provider.slug", read_only=True)
-    employer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    work_municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    employer = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    work_municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     skills_satisfaction = SkillsSatisfactionSerializer(read_only=True)
     skills_mean = serializers.FloatField(read_only=True, allow_null=True)
 
