@@ -41,6 +41,8 @@ ROUNDS = 15
 REQUESTS = 40
 WARMUP = 50
 CERTIFICATES = 200
+HTTP_ROUNDS = 3
+HTTP_SECONDS = 5.0
 
 
 def bare_lookup(request, verification_id: str):
@@ -81,7 +83,19 @@ def _time_round(client, urls: list[str]) -> float:
     return (time.perf_counter() - started) / len(urls)
 
 
-def _measure(report: Callable[[str], None]) -> list[dict]:
+def _seed() -> list[str]:
+    """CERTIFICATES signed certificates (enough rows that the lookup is a real index probe); REQUESTS of their
+    ids, spread over the table."""
+    from tests import factories
+
+    certificate = factories.CertificateFactory()
+    ids = [certificate.verification_id]
+    for _ in range(CERTIFICATES - 1):
+        ids.append(factories.CertificateFactory(enrolment=certificate.enrolment, status="superseded").verification_id)
+    return ids[:: max(1, len(ids) // REQUESTS)][:REQUESTS]
+
+
+def _measure(report: Callable[[str], None], ids: list[str]) -> list[dict]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -89,11 +103,6 @@ def _measure(report: Callable[[str], None]) -> list[dict]:
 
     from tests import factories
 
-    certificate = factories.CertificateFactory()
-    ids = [certificate.verification_id]
-    for _ in range(CERTIFICATES - 1):  # enough rows that the lookup is a real index probe
-        ids.append(factories.CertificateFactory(enrolment=certificate.enrolment, status="superseded").verification_id)
-    ids = ids[:: max(1, len(ids) // REQUESTS)][:REQUESTS]
     verify_urls = [f"/api/v1/verifications/{vid}" for vid in ids]
     bare_urls = [f"/bench/bare-lookup/{vid}" for vid in ids]
 
@@ -140,9 +149,52 @@ def _measure(report: Callable[[str], None]) -> list[dict]:
     ]
 
 
-def run(report: Callable[[str], None] = print) -> list[dict]:
+def _measure_http(report: Callable[[str], None], *, keys_dir: str, ids: list[str], rounds: int, seconds: float):
+    """Both endpoints on one gunicorn (bench/harness.py: production settings, 2 x cores + 1 sync workers), a load
+    generator in a separate process with 2 x workers connections, alternating rounds over the same ids."""
+    from django.db import connection
+
+    from bench.harness import Server, load, median
+
+    verify_paths = [f"/api/v1/verifications/{vid}" for vid in ids]
+    bare_paths = [f"/bench/bare-lookup/{vid}" for vid in ids]
+    with Server(database=connection.settings_dict["NAME"], keys_dir=keys_dir) as server:
+        clients = 2 * server.workers
+        for paths in (verify_paths, bare_paths):
+            load(server.base_url, paths, seconds=2.0, concurrency=clients)
+        verify_runs, bare_runs = [], []
+        for index in range(rounds):
+            pair = [(verify_runs, verify_paths), (bare_runs, bare_paths)]
+            for runs, paths in pair if index % 2 == 0 else pair[::-1]:
+                runs.append(load(server.base_url, paths, seconds=seconds, concurrency=clients))
+    verify_rps, bare_rps = median([r.rps for r in verify_runs]), median([r.rps for r in bare_runs])
+    errors = sum(r.errors for r in verify_runs + bare_runs)
+    ratio = verify_rps / bare_rps
+    ok = ratio >= RATIO_BUDGET and errors == 0
+    rounds_text = " ".join(f"{v.rps:.0f}/{b.rps:.0f}" for v, b in zip(verify_runs, bare_runs, strict=True))
+    report(
+        f"verification.http_vs_bare  verify={verify_rps:.0f} req/s bare={bare_rps:.0f} req/s ratio={ratio:.2f} "
+        f"budget={RATIO_BUDGET:g} {'OK' if ok else 'UNDER'} (gunicorn {server.workers} workers, {clients} clients "
+        f"in a separate process, median of {rounds} x {seconds:g} s; rounds {rounds_text}; errors={errors})"
+    )
+    return [
+        {
+            "name": "verification.http_vs_bare",
+            "verify_rps": verify_rps,
+            "bare_rps": bare_rps,
+            "ratio": ratio,
+            "errors": errors,
+            "budget": RATIO_BUDGET,
+            "ok": ok,
+        }
+    ]
+
+
+def run(report: Callable[[str], None] = print, *, http: dict | None = None, in_process: bool = True) -> list[dict]:
     """Measure on a throwaway test database, call `report` with one line per measurement, return the results.
 
+    `http` ({"rounds", "seconds"}) adds the comparison on gunicorn; `make bench` leaves it out (its own
+    `throughput` part runs that on the benchmark database of a million certificates).
     The test database is created (migrated) and destroyed here; the signing key is a throwaway one.
     """
     from django.db import connection
@@ -168,8 +220,13 @@ def run(report: Callable[[str], None] = print) -> list[dict]:
             ),
         ):
             generate_signing_key()
-            return _measure(report)
+            ids = _seed()
+            results = _measure(report, ids) if in_process else []
+            if http:
+                results += _measure_http(report, keys_dir=keys_dir, ids=ids, **http)
+            return results
     finally:
+        connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
 
 
@@ -179,7 +236,16 @@ def _rest_framework() -> dict:
     return dict(settings.REST_FRAMEWORK)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m bench.verification", description=__doc__.splitlines()[0])
+    parser.add_argument("--no-http", action="store_true", help="skip the gunicorn comparison (in-process only)")
+    parser.add_argument("--http-only", action="store_true", help="skip the in-process comparison")
+    parser.add_argument("--rounds", type=int, default=HTTP_ROUNDS, help="HTTP rounds of each (median compared)")
+    parser.add_argument("--seconds", type=float, default=HTTP_SECONDS, help="length of one HTTP round")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -189,7 +255,8 @@ def main() -> int:
     if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
         print("bench.verification needs PostgreSQL: set DATABASE_URL")
         return 2
-    results = run(print)
+    http = None if args.no_http else {"rounds": args.rounds, "seconds": args.seconds}
+    results = run(print, http=http, in_process=not args.http_only)
     return 0 if all(result["ok"] for result in results) else 1
 
 
