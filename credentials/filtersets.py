@@ -5,6 +5,8 @@ so a filter never tells a provider whether another provider's record exists. Org
 municipalities filter by slug, as in the catalogue.
 """
 
+import datetime
+
 import django_filters as filters
 from django import forms
 
@@ -46,14 +48,24 @@ def _date_range(field_name: str, what: str) -> tuple[filters.DateFilter, filters
     )
 
 
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time, compared in UTC: any offset Python accepts (up to 24 h) works, while
+    PostgreSQL refuses offsets beyond 15:59 if it receives them as they were written."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            value = value.astimezone(datetime.UTC)
+        return super().filter(qs, value)
+
+
 class LearnerFilterSet(filters.FilterSet):
     provider = _org("provider", "Provider (slug)")
     municipality = _municipality()
     gender = filters.ChoiceFilter(choices=Gender.choices)
     personal_number = filters.CharFilter(label="Personal number (exact)")
     born_after, born_before = _date_range("date_of_birth", "Born")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     cohort = _id("enrolments__cohort", "Enrolled in this cohort (id)")
 
     class Meta:

@@ -152,3 +152,12 @@ def test_learner_list_costs_constant_queries(page_size, ministry_client, provide
     with django_assert_max_num_queries(4):
         response = ministry_client.get(URL, {"page_size": page_size})
     assert len(response.json()["results"]) == min(page_size, 5)
+
+
+def test_created_filters_accept_any_iso_offset(provider_client, provider):
+    learner = factories.LearnerFactory(provider=provider)
+    for offset in ("+23:59", "-19:00", "Z"):
+        response = provider_client.get(URL, {"created_after": f"2020-01-01T00:00:00{offset}"})
+        assert response.status_code == 200, offset
+        assert [r["id"] for r in response.json()["results"]] == [learner.pk]
+    assert provider_client.get(URL, {"created_before": "2020-01-01T00:00:00+23:59"}).json()["results"] == []
