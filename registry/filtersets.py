@@ -1,3 +1,5 @@
+import datetime
+
 import django_filters as filters
 from django.db.models import Q
 
@@ -12,6 +14,16 @@ from registry.models import (
     Organisation,
     Qualification,
 )
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time compared in UTC: any offset Python accepts (up to 24 h) works, while PostgreSQL
+    refuses offsets beyond 15:59 if it receives them as written. Shared by every date-time filter of the API."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            value = value.astimezone(datetime.UTC)
+        return super().filter(qs, value)
 
 
 def _org_filter(field_name: str, label: str) -> filters.ModelChoiceFilter:
@@ -98,8 +110,8 @@ class EquivalencyFilterSet(filters.FilterSet):
 
 class AuditEntryFilterSet(filters.FilterSet):
     organisation = _org_filter("organisation", "Acting organisation (slug)")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = AuditEntry

@@ -110,3 +110,12 @@ def test_api_root_lists_the_collections_of_every_area(anon_client, db):
         assert name in links, name
     assert anon_client.get(links["qualifications"]).status_code == 200
     assert anon_client.get("/api/v1/qualifications").status_code == 200  # the trailing slash is optional
+
+
+def test_audit_filters_take_any_utc_offset_without_a_500(world, as_role):
+    client = as_role("ministry")
+    for value in ("2020-01-01T00:00:00-19:00", "2020-01-01T00:00:00+23:59"):
+        response = client.get("/api/v1/audit-entries/", {"created_after": value})
+        assert response.status_code == 200, value
+        assert response.json()["count"] == AuditEntry.objects.count()
+    assert client.get("/api/v1/audit-entries/", {"created_before": "not-a-date"}).status_code == 400
