@@ -193,7 +193,10 @@ SPECTACULAR_SETTINGS = {
         "CertificateStatusEnum": "credentials.choices.CertificateStatus",
         "RevocationReasonEnum": "credentials.choices.RevocationReason",
     },
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api_docs.hooks.add_error_responses",
+    ],
 }
 
 # Signing keys for certificates (Ed25519). Private keys live in files, never in the database.

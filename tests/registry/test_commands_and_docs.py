@@ -86,3 +86,15 @@ def test_openapi_schema_validates_and_docs_load_no_external_asset(client):
         html = client.get(url).content.decode()
         external = [u for u in re.findall(r"""(?:src|href)=["']([^"']+)""", html) if u.startswith(("http", "//"))]
         assert external == [], (url, external)
+
+
+@pytest.mark.django_db
+def test_every_operation_documents_the_shared_error_shape(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    error = schema["components"]["schemas"]["Error"]
+    assert error["properties"]["error"]["required"] == ["code", "message", "fields", "request_id"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                for status in ("400", "401", "403"):
+                    assert status in operation["responses"], (method, path, status)
