@@ -10,17 +10,26 @@
     token          only when a signed QR token was submitted: it verifies and describes this certificate
 
 Checks read only the certificate row and the accreditation and equivalency joined to it (one query).
+
+The signature check is memoised (`signature_memo`): a bounded in-process LRU keyed by everything the check reads
+(certificate id, verification id, serial number, signature, key id and a digest of the stored snapshot), and
+emptied whenever the keyring changes. A snapshot never changes once issued (DESIGN.md rule 6), so a repeat
+verification skips the Ed25519 verification and the JSON parsing; an altered row is a different key and is
+checked anew. Status, accreditation and equivalency are never memoised: they are read on every verification.
 """
 
 from __future__ import annotations
 
 import datetime
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from credentials.choices import CertificateStatus
-from credentials.signing import verify_snapshot
+from credentials.signing import load_keyring, verify_snapshot
 from registry.choices import EXTENTS_WITH_ASSESSMENT, AccreditationStatus
 
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
@@ -44,7 +53,49 @@ def status_changed_on(certificate) -> datetime.date | None:
     return timezone.localdate(changed) if changed else None
 
 
+class SignatureMemo:
+    """A bounded LRU of signature verdicts (and the parsed snapshot they were given for), for one keyring."""
+
+    def __init__(self, maxsize: int):
+        self.maxsize = maxsize
+        self._entries: OrderedDict[tuple, tuple[dict, Check]] = OrderedDict()
+        self._keyring = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def get_or_compute(self, key: tuple, compute: Callable[[], tuple[dict, Check]]) -> tuple[dict, Check]:
+        keyring = load_keyring()  # cached by the signing module; a new keyring (rotation, removal) empties the memo
+        with self._lock:
+            if keyring is not self._keyring:
+                self._entries.clear()
+                self._keyring = keyring
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry
+        entry = compute()
+        with self._lock:
+            if keyring is self._keyring and self.maxsize > 0:
+                self._entries[key] = entry
+                while len(self._entries) > self.maxsize:
+                    self._entries.popitem(last=False)
+        return entry
+
+
+# About 1 kB per entry (the parsed snapshot): a few MB per worker at most.
+signature_memo = SignatureMemo(maxsize=4096)
+
+
 def check_signature(certificate) -> Check:
+    memoised = getattr(certificate, "signature_check", None)  # set by lookup.LookedUpCertificate
+    if memoised is not None:
+        return memoised
     snapshot = certificate.snapshot or {}
     if (
         snapshot.get("verification_id") != certificate.verification_id

@@ -1,9 +1,11 @@
 """Verification: the registry's busiest path (DESIGN.md, "Verification").
 
 Every entry point returns a `VerificationReport` and writes one `VerificationEvent` (a batch writes all of its
-events in one INSERT). A single verification costs two queries: the indexed lookup with the accreditation and
-equivalency joined in, and the event; an API caller's token adds the third. Nothing is cached: revoking a
-certificate makes the very next verification say so.
+events in one INSERT). A verification by id (the page, `GET /api/v1/verifications/{id}`) costs ONE query: the
+indexed lookup with the accreditation and equivalency joined in and the event INSERT in one statement
+(lookup.py, ADR 0005); a scanned QR or a date of birth costs two (lookup, then the event); an API caller's token
+adds one. Status is never cached: revoking a certificate makes the very next verification say so (only the
+immutable signature check is memoised, checks.py).
 
 Unknown, malformed and revoked ids take the same path: a malformed id is looked up as an id that cannot exist,
 then logged, and only then refused. Public output (`VerificationReport.as_public_dict`) holds only what the
@@ -25,6 +27,7 @@ from credentials.tokens import check_claims_match, verify_certificate_token
 from . import selectors
 from .checks import FAILED, Check, certificate_checks, status_changed_on, token_check_ok
 from .events import Caller, verification_event_build, verification_event_record, verification_events_record
+from .lookup import EventValues, certificate_for_verification_logged
 from .parsing import (
     VerificationInputError,
     normalise_serial_number,
@@ -177,16 +180,30 @@ def _log(report: VerificationReport, *, caller: Caller, channel: str, certificat
 
 
 def verify_by_id(*, verification_id, caller: Caller, channel: str = VerificationChannel.API) -> VerificationReport:
-    """Verify a typed or linked verification id (the page and `GET /api/v1/verifications/{id}`)."""
+    """Verify a typed or linked verification id (the page and `GET /api/v1/verifications/{id}`): one statement
+    looks the certificate up and logs the event (lookup.py)."""
     error: VerificationInputError | None = None
     normalised = ""
     try:
         normalised = normalise_verification_id(verification_id)
     except VerificationInputError as exc:
         error = exc
-    certificate = selectors.certificate_for_verification(normalised)
+    verified_at = timezone.now()
+    certificate = certificate_for_verification_logged(
+        normalised,
+        EventValues(
+            verification_id_tried=normalised,
+            malformed=error is not None,
+            channel=channel,
+            verifier_organisation_id=caller.organisation_id,
+            created_at=verified_at,
+            ip_hash=caller.ip_hash,
+            user_agent_family=caller.user_agent_family,
+            log=not caller.is_bot,
+        ),
+    )
     report = _report(verification_id=normalised, certificate=certificate, error=error)
-    _log(report, caller=caller, channel=channel, certificate_id=certificate.pk if certificate else None)
+    report.verified_at = verified_at
     return report
 
 

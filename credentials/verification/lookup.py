@@ -1,0 +1,214 @@
+"""The busiest statement of the registry: look a certificate up by its verification id, with the accreditation
+and equivalency the checks read, and log the verification, in ONE round trip (ADR 0005).
+
+    SET LOCAL synchronous_commit TO off;                      -- in autocommit only, see below
+    WITH c AS (SELECT <columns> FROM credentials_certificate  -- the ORM's query, compiled once per process
+               JOIN registry_accreditation ... LEFT JOIN registry_equivalency ...
+               WHERE verification_id = %s),
+         e AS (INSERT INTO credentials_verificationevent (...)
+               SELECT c.id, <id tried>, <outcome>, <channel>, <organisation>, <time>, <ip hash>, <agent family>
+               FROM (SELECT 1) AS one LEFT JOIN c ON true     -- one event, found or not
+               WHERE <log it>)                                -- link-preview bots are not logged
+    SELECT <columns> FROM c
+
+The event's outcome is decided in the statement by the same rule as `services._outcome_for`: `malformed` for an
+id that could not be read (looked up as an id no certificate has, so it costs the same), `not_found` when no row
+matched, else the certificate's status. PostgreSQL runs a data-modifying WITH exactly once, whether or not the
+outer query reads it, so unknown, malformed and revoked ids run the very same statement.
+
+Durability: in autocommit (every request: no ATOMIC_REQUESTS) the statement commits with
+`synchronous_commit = off`, for this one transaction only (SET LOCAL in the same implicit transaction of the
+multi-statement query). The commit does not wait for the WAL flush: the event is visible to every reader at
+once, and only a crash of the PostgreSQL server (not of a worker) within about 3 x wal_writer_delay (600 ms by
+default) can lose it; the WAL stays consistent. Certificates are never written here, and a verification that
+runs inside a caller's transaction (tests, a management command in atomic) leaves that transaction's
+durability untouched: no SET LOCAL then.
+
+Nothing is cached here: every call reads the row (a revocation shows on the very next verification).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import connection
+
+from credentials.choices import VerificationOutcome
+from credentials.models import Certificate, VerificationEvent
+
+from .checks import Check, check_signature, signature_memo
+
+# A value no certificate has (ids are 26 characters): a malformed id still runs the very same statement.
+NO_SUCH_ID = ""
+
+_CERTIFICATE_COLUMNS = (
+    "id",
+    "serial_number",
+    "verification_id",
+    "qualification_id",
+    "provider_id",
+    "holder_name",
+    "snapshot",
+    "awarded_on",
+    "issued_on",
+    "signature",
+    "key_id",
+    "status",
+    "status_changed_at",
+)
+_ACCREDITATION_COLUMNS = (
+    "provider_id",
+    "qualification_id",
+    "nqf_level",
+    "extent",
+    "decision_number",
+    "valid_from",
+    "valid_until",
+    "status",
+)
+_EQUIVALENCY_COLUMNS = ("id", "qualification_id", "decision_number", "valid_from", "valid_until")
+_COLUMNS = (
+    *_CERTIFICATE_COLUMNS,
+    *(f"accreditation__{name}" for name in _ACCREDITATION_COLUMNS),
+    *(f"equivalency__{name}" for name in _EQUIVALENCY_COLUMNS),
+)
+_N_CERTIFICATE = len(_CERTIFICATE_COLUMNS)
+_N_ACCREDITATION = len(_ACCREDITATION_COLUMNS)
+
+
+class LookedUpAccreditation:
+    """The accreditation columns the accreditation check reads."""
+
+    __slots__ = _ACCREDITATION_COLUMNS
+
+    def __init__(self, values):
+        for name, value in zip(_ACCREDITATION_COLUMNS, values, strict=True):
+            setattr(self, name, value)
+
+
+class LookedUpEquivalency:
+    """The equivalency columns the equivalency check reads."""
+
+    __slots__ = _EQUIVALENCY_COLUMNS
+
+    def __init__(self, values):
+        for name, value in zip(_EQUIVALENCY_COLUMNS, values, strict=True):
+            setattr(self, name, value)
+
+
+class LookedUpCertificate:
+    """A read-only view of the certificate row with the attributes the checks, the public facts and the token
+    comparison read (the same names as on `Certificate`); no model instance is built on the busiest path.
+
+    The stored snapshot is parsed and its signature checked once per distinct (row, snapshot) per process
+    (`checks.signature_memo`, keyed by a BLAKE2b digest of the snapshot as stored, so a changed snapshot is
+    always checked anew). `snapshot` may be shared with the memo: never modify it.
+    """
+
+    __slots__ = (*_CERTIFICATE_COLUMNS, "accreditation", "equivalency", "signature_check")
+
+    def __init__(self, row):
+        for name, value in zip(_CERTIFICATE_COLUMNS, row, strict=False):
+            setattr(self, name, value)
+        self.accreditation = LookedUpAccreditation(row[_N_CERTIFICATE : _N_CERTIFICATE + _N_ACCREDITATION])
+        equivalency = row[_N_CERTIFICATE + _N_ACCREDITATION :]
+        self.equivalency = LookedUpEquivalency(equivalency) if equivalency[0] is not None else None
+        text = self.snapshot  # the JSON text (Django's psycopg2 setup leaves jsonb undecoded)
+        if not isinstance(text, str):
+            text = json.dumps(text, sort_keys=True)
+        key = (
+            self.id,
+            self.verification_id,
+            self.serial_number,
+            self.signature,
+            self.key_id,
+            hashlib.blake2b(text.encode(), digest_size=16).digest(),
+        )
+        self.snapshot, self.signature_check = signature_memo.get_or_compute(key, lambda: self._check(text))
+
+    def _check(self, text: str) -> tuple[dict, Check]:
+        self.snapshot = json.loads(text)
+        self.signature_check = None
+        return self.snapshot, check_signature(self)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+@dataclass(frozen=True)
+class EventValues:
+    """What the event of this verification records (never the IP: its keyed hash)."""
+
+    verification_id_tried: str
+    malformed: bool
+    channel: str
+    verifier_organisation_id: int | None
+    created_at: datetime.datetime
+    ip_hash: str
+    user_agent_family: str
+    log: bool = True  # False for link-preview bots: they get an answer but are not counted
+
+
+_sql: str | None = None
+
+
+def _statement() -> str:
+    """The statement, compiled once per process from the ORM (so it follows the models' tables and columns)."""
+    global _sql
+    if _sql is None:
+        query = Certificate.objects.order_by().filter(verification_id=NO_SUCH_ID).values_list(*_COLUMNS).query
+        select, params = query.sql_with_params()
+        if len(params) != 1 or select.count("%s") != 1 or "%%" in select:
+            raise RuntimeError("the verification lookup must have exactly one parameter")
+        quote = connection.ops.quote_name
+        meta = VerificationEvent._meta
+        columns = ", ".join(
+            quote(meta.get_field(name).column)
+            for name in (
+                "certificate",
+                "verification_id_tried",
+                "outcome",
+                "channel",
+                "verifier_organisation",
+                "created_at",
+                "ip_hash",
+                "user_agent_family",
+            )
+        )
+        # Only compiled SQL and model metadata are interpolated; every value is a parameter.
+        insert = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+            "SELECT c.id, %s, CASE WHEN %s THEN %s WHEN c.id IS NULL THEN %s ELSE c.status END, %s, %s, %s, %s, %s "
+            "FROM (SELECT 1) AS one LEFT JOIN c ON true WHERE %s"
+        )
+        outer = f"SELECT {', '.join(quote(name) for name in _COLUMNS)} FROM c"  # noqa: S608
+        _sql = f"WITH c AS ({select}), e AS ({insert}) {outer}"
+    return _sql
+
+
+def certificate_for_verification_logged(verification_id: str, event: EventValues) -> LookedUpCertificate | None:
+    """The certificate with this verification id (or None), with the verification logged by the same statement."""
+    params = (
+        verification_id or NO_SUCH_ID,
+        event.verification_id_tried[:64],
+        event.malformed,
+        VerificationOutcome.MALFORMED.value,
+        VerificationOutcome.NOT_FOUND.value,
+        event.channel,
+        event.verifier_organisation_id,
+        event.created_at,
+        event.ip_hash,
+        event.user_agent_family[:32],
+        event.log,
+    )
+    sql = _statement()
+    if connection.get_autocommit() and not connection.in_atomic_block:
+        sql = "SET LOCAL synchronous_commit TO off; " + sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return LookedUpCertificate(row) if row is not None else None
