@@ -34,6 +34,7 @@ from registry.models import (
     Qualification,
     User,
 )
+from registry.reference_data import ensure_municipalities
 from registry.services import accreditation as acc_services
 from registry.services import catalogue
 
@@ -558,6 +559,7 @@ def _seed_equivalency(orgs, quals) -> None:
 
 
 def seed() -> str:
+    ensure_municipalities()
     orgs = _seed_organisations()
     users = _seed_users(orgs)
     standard = _seed_standard()

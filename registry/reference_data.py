@@ -36,3 +36,16 @@ def municipality_rows() -> list[dict]:
     for row in rows:
         row["name_en"] = ENGLISH_NAMES.get(row["slug"], row["name_sq"])
     return rows
+
+
+def ensure_municipalities() -> int:
+    """Load the municipalities when any is missing (the migration loads them; a test flush or a restored
+    partial dump may not have them). Returns how many rows were written."""
+    from registry.models import Municipality
+
+    rows = municipality_rows()
+    if Municipality.objects.filter(slug__in=[r["slug"] for r in rows]).count() == len(rows):
+        return 0
+    for row in rows:
+        Municipality.objects.update_or_create(slug=row["slug"], defaults={k: v for k, v in row.items() if k != "slug"})
+    return len(rows)

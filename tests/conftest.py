@@ -48,6 +48,22 @@ def _signing_keys(settings, tmp_path_factory):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush every table at teardown, the municipalities the migration loaded included;
+    give each transactional test its reference data back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from registry.reference_data import ensure_municipalities
+
+        ensure_municipalities()
+    yield
+
+
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
