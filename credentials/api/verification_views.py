@@ -8,10 +8,14 @@ validate input shape only.
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 
 import django_filters
 from django import forms
+from django.conf import settings as django_settings
 from django.db.models import Count
+from django.http import HttpResponse
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -34,6 +38,7 @@ from credentials.verification import services
 from credentials.verification.events import Caller
 from credentials.verification.selectors import verification_events_visible_to
 from credentials.verification.throttles import VerificationRateThrottle
+from registry.api.errors import error_body
 from registry.choices import Role
 from registry.middleware import current_request_id
 from registry.services.access import require_role
@@ -276,23 +281,90 @@ _REVOKED_EXAMPLE = {
 }
 
 
+_PROTECT_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow, noarchive",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 class NoStoreMixin:
     """Verification answers are never cached anywhere (a revocation shows at once), never indexed and never
     leak the URL (which carries the verification id) to another site."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
-        response["Referrer-Policy"] = "no-referrer"
+        for header, value in _PROTECT_HEADERS.items():
+            response[header] = value
         return response
 
 
+def _json_response(body: dict, status: int) -> HttpResponse:
+    """JSON as DRF's JSONRenderer writes it (compact, UTF-8, U+2028/U+2029 escaped), without its machinery."""
+    text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return HttpResponse(text.encode(), status=status, content_type="application/json")
+
+
+def _detail_response(request, verification_id: str, *, user) -> HttpResponse:
+    """The one answer of `GET /api/v1/verifications/{id}`, whoever asks, and the same path for unknown, malformed
+    and revoked ids: one statement looks up and logs, then the report or its error is rendered."""
+    report = services.verify_by_id(verification_id=verification_id, caller=Caller.from_request(request, user=user))
+    error = report.error
+    if error is not None:
+        return _json_response(error_body(error.code, error.message, error.fields, **error.extra), error.status_code)
+    return _json_response(report.as_public_dict(), 200)
+
+
+# What DRF's APIView adds to the same answer (Allow, Vary), plus the verification headers.
+_DETAIL_HEADERS = {"Allow": "GET, HEAD, OPTIONS", "Vary": "Accept", **_PROTECT_HEADERS}
+
+
+def _anonymous_detail(request, verification_id: str) -> HttpResponse:
+    """The GET of a caller that presents no credentials (no Authorization header, no session cookie): the
+    public's path and nearly all of the traffic. The same throttle, service and answer as the APIView below,
+    without DRF's per-request work (request wrapper, authenticators, content negotiation, renderer)."""
+    throttle = VerificationRateThrottle()
+    if not throttle.allow_request(request, None):
+        refused = exceptions.Throttled(throttle.wait())
+        extra = {"retry_after": int(refused.wait)} if refused.wait else {}
+        response = _json_response(error_body("throttled", str(refused.detail), **extra), 429)
+        if refused.wait:
+            response["Retry-After"] = str(int(refused.wait))
+    else:
+        response = _detail_response(request, verification_id, user=None)
+    for header, value in _DETAIL_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def _presents_credentials(request) -> bool:
+    return "HTTP_AUTHORIZATION" in request.META or django_settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 class VerificationDetailView(NoStoreMixin, APIView):
-    """Public: verify one certificate by its verification id."""
+    """Public: verify one certificate by its verification id.
+
+    Routed by `as_view()` below: a GET or HEAD that presents no credentials goes straight to `_anonymous_detail`
+    (DRF's request handling was a third of the busiest path's Python time; ADR 0005); a caller with a token or
+    a session, and every other method, goes through this APIView (authentication, its own quota, OPTIONS,
+    405). Both answer with `_detail_response`. The OpenAPI schema is this class's: drf-spectacular reads it from
+    the view's `cls`, which `as_view()` keeps.
+    """
 
     permission_classes = [AllowAny]
     throttle_classes = [VerificationRateThrottle]
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        drf_view = super().as_view(**initkwargs)
+
+        def view(request, *args, **kwargs):
+            if request.method in ("GET", "HEAD") and not _presents_credentials(request):
+                return _anonymous_detail(request, *args, **kwargs)
+            return drf_view(request, *args, **kwargs)
+
+        return functools.update_wrapper(view, drf_view)  # cls, initkwargs, view_class, csrf_exempt: as DRF's
 
     @extend_schema(
         operation_id="verifications_retrieve",
@@ -312,7 +384,8 @@ class VerificationDetailView(NoStoreMixin, APIView):
         tags=["verification"],
     )
     def get(self, request, verification_id: str):
-        return _answer(services.verify_by_id(verification_id=verification_id, caller=_caller(request)))
+        user = request.user if request.user.is_authenticated else None
+        return _detail_response(request, verification_id, user=user)
 
 
 class VerificationCreateView(NoStoreMixin, APIView):
