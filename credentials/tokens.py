@@ -8,9 +8,11 @@ A JWS in compact serialisation (RFC 7515), written by hand with `cryptography`:
 The claims are only what the certificate prints publicly, in short names because every byte grows the QR:
 
     vid    verification id             sn     serial number            name   holder's full name
-    q      qualification code          qt     qualification title (en) eqf    EQF level
-    prov   provider short name         ab     awarding body short name awd    award date (ISO)
-    iat    when the token was signed (seconds since the epoch)
+    q      qualification code          eqf    EQF level                prov   provider short name
+    ab     awarding body short name    awd    award date (ISO)         iat    when the token was signed
+
+The token is made once, when the certificate is issued (`new_certificate_token`), and kept on the certificate
+(`qr_token`): every later print carries the same token, so the same certificate always gives the same PDF.
 
 Never the personal number, date of birth or results. The fragment is not sent to the server by browsers,
 so the registry's own tools can check a certificate offline against `/.well-known/jwks.json`.
@@ -59,7 +61,6 @@ def certificate_claims(certificate) -> dict:
         "sn": certificate.serial_number,
         "name": (snap.get("holder") or {}).get("full_name") or certificate.holder_name,
         "q": qualification.get("code"),
-        "qt": (qualification.get("title") or {}).get("en"),
         "eqf": qualification.get("eqf_level"),
         "prov": (snap.get("provider") or {}).get("short_name"),
         "ab": (snap.get("awarding_body") or {}).get("short_name"),
@@ -68,7 +69,12 @@ def certificate_claims(certificate) -> dict:
 
 
 def certificate_token(certificate) -> str:
-    """A compact JWS over `certificate_claims` plus `iat`, signed with the active key."""
+    """The certificate's token: the one made at issuance, or (for a record that has none) a new one."""
+    return certificate.qr_token or new_certificate_token(certificate)
+
+
+def new_certificate_token(certificate) -> str:
+    """A compact JWS over `certificate_claims` plus `iat` (now), signed with the active key."""
     claims = certificate_claims(certificate)
     claims["iat"] = int(timezone.now().timestamp())
     return _encode(claims)

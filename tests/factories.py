@@ -13,6 +13,7 @@ from credentials import models as cm
 from credentials.choices import CohortStatus, EnrolmentStatus, Gender, ResultOutcome
 from credentials.signing import sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
+from credentials.tokens import new_certificate_token
 from registry import models as rm
 from registry.choices import (
     AccreditationStatus,
@@ -334,6 +335,7 @@ class CertificateFactory(DjangoModelFactory):
     )
     signature = factory.LazyAttribute(lambda o: o.signed[0])
     key_id = factory.LazyAttribute(lambda o: o.signed[1])
+    qr_token = factory.LazyAttribute(new_certificate_token)  # made once, as issuance does
 
     class Params:
         # (signature, key id) of the snapshot by the test's active key; pass signature=... to forge one.

@@ -37,6 +37,10 @@ class Certificate(models.Model):
     issued_on = models.DateField()
     signature = models.CharField(max_length=128, help_text="Ed25519 over the canonical snapshot, base64url.")
     key_id = models.CharField(max_length=64)
+    qr_token = models.TextField(
+        blank=True,
+        help_text="The signed token in the QR code's URL fragment, made once at issuance so every print is identical.",
+    )
     status = models.CharField(max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.VALID)
     status_reason_code = models.CharField(max_length=32, choices=RevocationReason.choices, blank=True)
     status_reference = models.CharField(max_length=255, blank=True)

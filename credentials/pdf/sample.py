@@ -125,7 +125,6 @@ def sample_url(snapshot: dict = SAMPLE_SNAPSHOT) -> str:
         "sn": snapshot["serial_number"],
         "name": snapshot["holder"]["full_name"],
         "q": snapshot["qualification"]["code"],
-        "qt": snapshot["qualification"]["title"]["en"],
         "eqf": snapshot["qualification"]["eqf_level"],
         "prov": snapshot["provider"]["short_name"],
         "ab": snapshot["awarding_body"]["short_name"],

@@ -25,6 +25,7 @@ from credentials.choices import LIVE_CERTIFICATE_STATUSES, EnrolmentStatus
 from credentials.models import Certificate, Cohort, Enrolment, ModuleResult, SerialCounter
 from credentials.signing import sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
+from credentials.tokens import new_certificate_token
 from registry.choices import AuditAction
 from registry.errors import DomainError
 from registry.middleware import current_request_id
@@ -117,7 +118,7 @@ def _build_certificate(
         issued_on=issued_on,
     )
     signature, key_id = sign_snapshot(snapshot)
-    return Certificate(
+    certificate = Certificate(
         serial_number=serial_number,
         verification_id=verification_id,
         learner=enrolment.learner,
@@ -136,6 +137,8 @@ def _build_certificate(
         key_id=key_id,
         issued_by=actor if getattr(actor, "pk", None) else None,
     )
+    certificate.qr_token = new_certificate_token(certificate)
+    return certificate
 
 
 AUDITED_CERTIFICATE_FIELDS = (

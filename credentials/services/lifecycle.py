@@ -15,6 +15,7 @@ from django.utils import timezone
 from credentials.choices import CertificateStatus, RevocationReason
 from credentials.models import Certificate
 from credentials.signing import sign_snapshot
+from credentials.tokens import new_certificate_token
 from registry.choices import AuditAction
 from registry.errors import Conflict, DomainError
 from registry.services.audit import audit_record
@@ -211,6 +212,7 @@ def certificate_reissue(
         supersedes=old,
         issued_by=actor if getattr(actor, "pk", None) else None,
     )
+    new.qr_token = new_certificate_token(new)
     new.full_clean()
     new.save()
     audit_record(
