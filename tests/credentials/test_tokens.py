@@ -21,8 +21,8 @@ from credentials.signing import (
 from credentials.tokens import (
     certificate_claims,
     certificate_token,
-    new_certificate_token,
     check_claims_match,
+    new_certificate_token,
     verification_url,
     verify_certificate_token,
 )
