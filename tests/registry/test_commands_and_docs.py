@@ -43,6 +43,10 @@ def test_seed_demo_loads_the_real_catalogue_and_is_idempotent():
     qpgj = Accreditation.objects.get(provider__slug="qpgj")
     assert qpgj.agent.slug == "ocn-london" and qpgj.municipalities.count() == 8
 
+    welcome = _run("welcome", "--base", "http://127.0.0.1:8000")
+    assert "http://127.0.0.1:8000/api/docs/" in welcome and "demo-pass-2026" in welcome
+    assert re.search(r"valid\s+http://127\.0\.0\.1:8000/v/[0-9A-Z]{26}", welcome)
+
 
 @pytest.mark.django_db
 def test_issue_api_token_prints_only_the_token_and_the_token_works(client):

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from credentials.choices import CertificateStatus
+from credentials.models import Certificate
 from registry.demo import DEMO_PASSWORD, USERS
 
 
@@ -27,5 +29,16 @@ class Command(BaseCommand):
         ]
         for username, organisation, role, *_ in USERS:
             lines.append(f"  {username:<14} {role:<14} {organisation}")
-        lines += ["", "API clients: python manage.py issue_api_token USERNAME --organisation SLUG --role ROLE", ""]
+        lines += ["", "API clients: python manage.py issue_api_token USERNAME --organisation SLUG --role ROLE"]
+        lines += self._sample_certificates(base)
+        lines.append("")
         self.stdout.write("\n".join(lines))
+
+    def _sample_certificates(self, base: str) -> list[str]:
+        """One demo certificate per status, to try the verification page (what a QR opens)."""
+        lines = []
+        for status in (CertificateStatus.VALID, CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED):
+            certificate = Certificate.objects.filter(status=status).order_by("id").only("verification_id").first()
+            if certificate:
+                lines.append(f"  {status:<14} {base}/v/{certificate.verification_id}")
+        return ["", "Verify a demo certificate:", *lines] if lines else []
