@@ -5,14 +5,13 @@ so a filter never tells a provider whether another provider's record exists. Org
 municipalities filter by slug, as in the catalogue.
 """
 
-import datetime
-
 import django_filters as filters
 from django import forms
 
 from credentials.choices import CertificateStatus, CohortStatus, EnrolmentStatus, Gender, ResultOutcome
 from credentials.models import Certificate, Cohort, Enrolment, Learner, ModuleResult
 from registry.choices import DeliveryMode
+from registry.filtersets import UtcDateTimeFilter
 from registry.models import Municipality, Organisation
 
 
@@ -46,16 +45,6 @@ def _date_range(field_name: str, what: str) -> tuple[filters.DateFilter, filters
         filters.DateFilter(field_name=field_name, lookup_expr="gte", label=f"{what} on or after (YYYY-MM-DD)"),
         filters.DateFilter(field_name=field_name, lookup_expr="lte", label=f"{what} on or before (YYYY-MM-DD)"),
     )
-
-
-class UtcDateTimeFilter(filters.IsoDateTimeFilter):
-    """An ISO 8601 date-time, compared in UTC: any offset Python accepts (up to 24 h) works, while
-    PostgreSQL refuses offsets beyond 15:59 if it receives them as they were written."""
-
-    def filter(self, qs, value):
-        if value is not None:
-            value = value.astimezone(datetime.UTC)
-        return super().filter(qs, value)
 
 
 class LearnerFilterSet(filters.FilterSet):
