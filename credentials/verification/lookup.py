@@ -192,6 +192,8 @@ def _statement() -> str:
 
 def certificate_for_verification_logged(verification_id: str, event: EventValues) -> LookedUpCertificate | None:
     """The certificate with this verification id (or None), with the verification logged by the same statement."""
+    if connection.vendor != "postgresql":
+        return _lookup_then_log(verification_id, event)
     params = (
         verification_id or NO_SUCH_ID,
         event.verification_id_tried[:64],
@@ -211,4 +213,30 @@ def certificate_for_verification_logged(verification_id: str, event: EventValues
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
+    return LookedUpCertificate(row) if row is not None else None
+
+
+def _lookup_then_log(verification_id: str, event: EventValues) -> LookedUpCertificate | None:
+    """Other databases (SQLite for local development; SQLite has no INSERT inside WITH): the same lookup and the
+    same event, as two statements."""
+    row = (
+        Certificate.objects.order_by()
+        .filter(verification_id=verification_id or NO_SUCH_ID)
+        .values_list(*_COLUMNS)
+        .first()
+    )
+    if event.log:
+        if event.malformed:
+            outcome = VerificationOutcome.MALFORMED
+        else:
+            outcome = VerificationOutcome.NOT_FOUND if row is None else row[_CERTIFICATE_COLUMNS.index("status")]
+        VerificationEvent.objects.create(
+            certificate_id=row[0] if row is not None else None,
+            verification_id_tried=event.verification_id_tried[:64],
+            outcome=outcome,
+            channel=event.channel,
+            verifier_organisation_id=event.verifier_organisation_id,
+            ip_hash=event.ip_hash,
+            user_agent_family=event.user_agent_family[:32],
+        )
     return LookedUpCertificate(row) if row is not None else None

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from credentials.choices import CertificateStatus
@@ -160,7 +161,8 @@ def test_unknown_malformed_and_revoked_ids_cost_the_same_queries(anon_client, dj
         certificate_revoke(actor=None, certificate=certificate, reason_code="fraud", reference="X")
     if vid in ("valid", "revoked"):
         vid = certificate.verification_id
-    with django_assert_num_queries(1):  # the lookup and the event in one statement, whatever the id
+    # PostgreSQL: the lookup and the event in one statement, whatever the id (SQLite, for local work: two).
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
         _get(anon_client, vid)
     assert VerificationEvent.objects.count() == 1
 
