@@ -21,6 +21,7 @@ from credentials import services as svc
 from credentials.choices import LIVE_CERTIFICATE_STATUSES
 from credentials.models import Certificate
 from credentials.services import idempotency
+from registry.api.viewsets import ServiceWriteMixin
 from registry.choices import Role
 from registry.errors import DomainError
 from registry.permissions import user_has_role
@@ -110,7 +111,11 @@ class IdempotentMixin:
 
 
 class ServiceModelViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    ServiceWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """List/retrieve from a scoped selector; create (and update, where offered) through a service."""
 
@@ -121,32 +126,6 @@ class ServiceModelViewSet(
 
     def get_queryset(self):
         return type(self).selector(self.request.user)
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        instance = self.create_instance(dict(serializer.validated_data))
-        return Response(self.get_serializer(self._reload(instance)).data, status=status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
-        instance = self.get_object()
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        instance = self.update_instance(instance, dict(serializer.validated_data))
-        return Response(self.get_serializer(self._reload(instance)).data)
-
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, partial=True, **kwargs)
-
-    def _reload(self, instance):
-        return self.get_queryset().get(pk=instance.pk)
-
-    def create_instance(self, data):  # pragma: no cover - every subclass overrides
-        raise NotImplementedError
-
-    def update_instance(self, instance, data):  # pragma: no cover
-        raise NotImplementedError
 
 
 def _import_response(report) -> Response:

@@ -17,7 +17,7 @@ from credentials.models import Cohort, Enrolment, Learner, ModuleResult
 from registry.choices import AuditAction, CurriculumStatus, OrganisationKind
 from registry.errors import Conflict, DomainError
 from registry.models import CurriculumModule, Organisation
-from registry.services.base import create_audited, update_audited
+from registry.services.base import check_transition, create_audited, update_audited
 
 from .access import require_provider_of
 
@@ -186,14 +186,7 @@ def enrolment_transition(
     from .eligibility import training_reasons
 
     require_provider_of(actor, enrolment.cohort.provider_id, code="not_your_cohort")
-    current = EnrolmentStatus(enrolment.status)
-    if status not in ENROLMENT_TRANSITIONS[current]:
-        allowed = ", ".join(sorted(ENROLMENT_TRANSITIONS[current])) or "none"
-        raise DomainError(
-            "invalid_transition",
-            f"A {current} enrolment cannot become {status}.",
-            fields={"status": [f"Allowed next: {allowed}."]},
-        )
+    check_transition(what="enrolment", current=enrolment.status, target=status, transitions=ENROLMENT_TRANSITIONS)
     data: dict = {"status": status}
     if status == EnrolmentStatus.COMPLETED:
         on = on or timezone.localdate()

@@ -2,9 +2,8 @@
 action; nothing in the catalogue is deleted (withdraw or close it instead)."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from registry import filtersets, selectors
 from registry.choices import Role
@@ -13,38 +12,16 @@ from registry.services import accreditation as acc_services
 from registry.services import catalogue
 
 from . import serializers as s
+from .viewsets import ServiceWriteMixin
 
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
 
-class ServiceViewSet(viewsets.ModelViewSet):
+class ServiceViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
     """A ModelViewSet whose writes go through services; subclasses give `create_instance`/`update_instance`."""
 
     http_method_names = NO_DELETE
     permission_classes = [CatalogueAccess]
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        instance = self.create_instance(dict(serializer.validated_data))
-        return Response(self.get_serializer(self._reload(instance)).data, status=status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
-        instance = self.get_object()
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        instance = self.update_instance(instance, dict(serializer.validated_data))
-        return Response(self.get_serializer(self._reload(instance)).data)
-
-    def _reload(self, instance):
-        return self.get_queryset().get(pk=instance.pk)
-
-    def create_instance(self, data):  # pragma: no cover - every subclass overrides
-        raise NotImplementedError
-
-    def update_instance(self, instance, data):  # pragma: no cover - every subclass overrides
-        raise NotImplementedError
 
 
 TRANSITION_SCHEMA = extend_schema(
@@ -167,12 +144,7 @@ class QualificationViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the qualification along draft → approved → available → no_longer_awarded → certification_closed."""
-        payload = s.StatusTransitionInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        q = catalogue.qualification_transition(
-            actor=request.user, qualification=self.get_object(), **payload.validated_data
-        )
-        return Response(self.get_serializer(self._reload(q)).data)
+        return self.run_transition(request, catalogue.qualification_transition, "qualification")
 
 
 class CurriculumViewSet(ServiceViewSet):
@@ -232,12 +204,7 @@ class AccreditationViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Grant, suspend, withdraw or expire. Certificates already issued are never affected."""
-        payload = s.StatusTransitionInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        acc = acc_services.accreditation_transition(
-            actor=request.user, accreditation=self.get_object(), **payload.validated_data
-        )
-        return Response(self.get_serializer(self._reload(acc)).data)
+        return self.run_transition(request, acc_services.accreditation_transition, "accreditation")
 
 
 class EquivalencyViewSet(ServiceViewSet):
@@ -259,12 +226,7 @@ class EquivalencyViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Suspend, reinstate or withdraw the decision."""
-        payload = s.StatusTransitionInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        eq = acc_services.equivalency_transition(
-            actor=request.user, equivalency=self.get_object(), **payload.validated_data
-        )
-        return Response(self.get_serializer(self._reload(eq)).data)
+        return self.run_transition(request, acc_services.equivalency_transition, "equivalency")
 
 
 class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):

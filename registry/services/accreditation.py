@@ -16,7 +16,7 @@ from registry.errors import DomainError
 from registry.models import Accreditation, AccreditationCondition, Equivalency
 
 from .access import require_acts_for, require_role
-from .base import create_audited, update_audited
+from .base import check_transition, create_audited, update_audited
 
 ACCREDITING_KINDS = (OrganisationKind.AWARDING_BODY, OrganisationKind.QUALIFICATION_AUTHORITY)
 
@@ -119,14 +119,9 @@ def accreditation_transition(*, actor, accreditation: Accreditation, status: str
     """Grant, suspend, withdraw or expire. Never touches certificates already issued (rule 5)."""
     require_role(actor, Role.MINISTRY, Role.AWARDING_BODY)
     require_acts_for(actor, accreditation.agent_id)
-    current = AccreditationStatus(accreditation.status)
-    if status not in ACCREDITATION_TRANSITIONS[current]:
-        allowed = ", ".join(sorted(ACCREDITATION_TRANSITIONS[current])) or "none"
-        raise DomainError(
-            "invalid_transition",
-            f"A {current} accreditation cannot become {status} (allowed: {allowed}).",
-            fields={"status": [f"Allowed next: {allowed}."]},
-        )
+    check_transition(
+        what="accreditation", current=accreditation.status, target=status, transitions=ACCREDITATION_TRANSITIONS
+    )
     if status in (AccreditationStatus.SUSPENDED, AccreditationStatus.WITHDRAWN) and not reason.strip():
         raise DomainError(
             "reason_required",
@@ -182,14 +177,7 @@ EQUIVALENCY_TRANSITIONS = {
 @transaction.atomic
 def equivalency_transition(*, actor, equivalency: Equivalency, status: str, reason: str = "") -> Equivalency:
     require_role(actor, Role.MINISTRY)
-    current = EquivalencyStatus(equivalency.status)
-    if status not in EQUIVALENCY_TRANSITIONS[current]:
-        allowed = ", ".join(sorted(EQUIVALENCY_TRANSITIONS[current])) or "none"
-        raise DomainError(
-            "invalid_transition",
-            f"A {current} equivalency cannot become {status}.",
-            fields={"status": [f"Allowed next: {allowed}."]},
-        )
+    check_transition(what="equivalency", current=equivalency.status, target=status, transitions=EQUIVALENCY_TRANSITIONS)
     if status != EquivalencyStatus.GRANTED and not reason.strip():
         raise DomainError(
             "reason_required",

@@ -7,6 +7,7 @@ from typing import TypeVar
 from django.db import models
 
 from registry.choices import AuditAction
+from registry.errors import DomainError
 
 from .audit import audit_record, audit_snapshot, changed_only
 
@@ -37,3 +38,15 @@ def update_audited(
     if b or a or m2m:
         audit_record(actor=actor, action=action, instance=instance, before=b, after=a, reason=reason)
     return instance
+
+
+def check_transition(*, what: str, current: str, target: str, transitions: dict) -> None:
+    """Refuse a status change the lifecycle `transitions` ({status: {next statuses}}) does not allow."""
+    allowed_next = transitions[current]
+    if target not in allowed_next:
+        allowed = ", ".join(sorted(allowed_next)) or "none"
+        raise DomainError(
+            "invalid_transition",
+            f"A {current} {what} cannot become {target} (allowed: {allowed}).",
+            fields={"status": [f"Allowed next: {allowed}."]},
+        )

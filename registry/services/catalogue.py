@@ -27,7 +27,7 @@ from registry.models import (
 
 from .access import require_role
 from .audit import audit_record
-from .base import create_audited, update_audited
+from .base import check_transition, create_audited, update_audited
 
 # --- organisations -------------------------------------------------------------------------------
 
@@ -144,14 +144,9 @@ def qualification_update(
 @transaction.atomic
 def qualification_transition(*, actor, qualification: Qualification, status: str, reason: str = "") -> Qualification:
     require_role(actor, Role.MINISTRY)
-    current = QualificationStatus(qualification.status)
-    if status not in QUALIFICATION_TRANSITIONS[current]:
-        allowed = ", ".join(sorted(QUALIFICATION_TRANSITIONS[current])) or "none"
-        raise DomainError(
-            "invalid_transition",
-            f"A {current} qualification cannot become {status} (allowed: {allowed}).",
-            fields={"status": [f"Allowed next: {allowed}."]},
-        )
+    check_transition(
+        what="qualification", current=qualification.status, target=status, transitions=QUALIFICATION_TRANSITIONS
+    )
     if (
         status == QualificationStatus.AVAILABLE
         and not qualification.curricula.filter(status=CurriculumStatus.APPROVED).exists()
