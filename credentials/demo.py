@@ -4,8 +4,10 @@
   with Albanian and Serbian (Latin and Cyrillic) names, results, and certificates issued under the OCN
   accreditation and the MESTI equivalency; one learner failed a module (no certificate), one certificate
   is revoked and one reissued for a name correction.
-- QK Prizren's running cohort on the national programme (NQA-L5-SEN 2017.1, in person) with 6 learners
-  part-way through.
+- QPGJ's second finished cohort (Ferizaj, 2025-2026) and QK Prizren's finished cohort on the national
+  programme (NQA-L5-SEN 2017.1, in person, 2024-2025), all certified, so the tracer study has cohorts and
+  years to compare.
+- QK Prizren's running cohort on the national programme with 6 learners part-way through.
 
 Idempotent (everything looked up first; certificates issued only for a cohort that has none) and written
 through the services with actor=None, so the demo data is audited like any other change.
@@ -50,6 +52,30 @@ PRIZREN_LEARNERS = [
     ("Ајла", "Хоџић", F, "prizren", "2002-09-27"),
 ]
 
+QPGJ_LEARNERS_B = [
+    ("Albulena", "Ahmeti", F, "ferizaj", "1995-02-14"),
+    ("Kaltrina", "Zeqiri", F, "ferizaj", "1998-08-03"),
+    ("Driton", "Osmani", M, "kacanik", "1993-10-22"),
+    ("Mimoza", "Aliu", F, "shtime", "1997-12-09"),
+    ("Vlora", "Ismaili", F, "ferizaj", "2000-04-28"),
+    ("Ana", "Stanković", F, "gracanice", "1996-07-17"),
+    ("Fitore", "Jashari", F, "lipjan", "1999-01-05"),
+    ("Mentor", "Bislimi", M, "ferizaj", "1994-03-12"),
+    ("Luljeta", "Mehmeti", F, "hani-i-elezit", "1992-11-25"),
+    ("Марија", "Николић", F, "shterpce", "1998-05-31"),
+]
+PRIZREN_LEARNERS_2025 = [
+    ("Arta", "Gashi", F, "prizren", "1996-09-14"),
+    ("Rina", "Hoti", F, "prizren", "1999-04-02"),
+    ("Besnik", "Krasniqi", M, "suhareke", "1995-06-19"),
+    ("Gresa", "Limani", F, "rahovec", "2000-10-10"),
+    ("Merita", "Sopi", F, "prizren", "1993-02-07"),
+    ("Selma", "Kurtović", F, "prizren", "1997-08-21"),
+    ("Jeton", "Berisha", M, "dragash", "1998-12-30"),
+    ("Lindita", "Hajdari", F, "mamushe", "1994-05-06"),
+    ("Nora", "Elshani", F, "prizren", "2001-03-15"),
+]
+
 QPGJ_COHORT = {
     "code": "OCN-SEN-2024-A",
     "name": "Kohorta hibride 2024 (Prishtinë)",
@@ -64,6 +90,24 @@ PRIZREN_COHORT = {
     "name": "Grupi 2026",
     "start_date": datetime.date(2026, 2, 2),
     "end_date": datetime.date(2027, 1, 29),
+    "delivery_mode": DeliveryMode.IN_PERSON,
+    "municipality": "prizren",
+    "mentors": ["Mirlinda Kabashi"],
+}
+QPGJ_COHORT_B = {
+    "code": "OCN-SEN-2025-B",
+    "name": "Kohorta hibride 2025 (Ferizaj)",
+    "start_date": datetime.date(2025, 3, 3),
+    "end_date": datetime.date(2026, 3, 27),
+    "delivery_mode": DeliveryMode.HYBRID,
+    "municipality": "ferizaj",
+    "mentors": ["Drita Berisha", "Valdete Ramadani"],
+}
+PRIZREN_COHORT_2025 = {
+    "code": "QKP-SEN-2025",
+    "name": "Grupi 2024/25",
+    "start_date": datetime.date(2024, 9, 16),
+    "end_date": datetime.date(2025, 6, 27),
     "delivery_mode": DeliveryMode.IN_PERSON,
     "municipality": "prizren",
     "mentors": ["Mirlinda Kabashi"],
@@ -141,27 +185,62 @@ def _record(enrolment: Enrolment, module, *, share: float, outcome: str, assesse
     )
 
 
-def _seed_qpgj(qpgj: Organisation) -> tuple[Cohort, int]:
-    curriculum = Curriculum.objects.get(qualification__code="OCN-L5-SEN", version="2024.1")
-    cohort = _cohort(qpgj, curriculum, QPGJ_COHORT)
-    learners = _learners(qpgj, QPGJ_LEARNERS, series=12)
-    enrolments = _enrol(cohort, learners)
+def _seed_finished(
+    provider: Organisation,
+    curriculum: Curriculum,
+    spec: dict,
+    rows,
+    *,
+    series: int,
+    assessed_on,
+    awarded_on,
+    failing: tuple[str, str] | None = None,
+) -> tuple[Cohort, int]:
+    """A finished cohort: every learner passed every mandatory module (but `failing`, who failed one),
+    certificates issued for the whole cohort at once. Returns the cohort and how many were issued now."""
+    cohort = _cohort(provider, curriculum, spec)
+    enrolments = _enrol(cohort, _learners(provider, rows, series=series))
     modules = list(curriculum.modules.order_by("order", "code"))
     for i, enrolment in enumerate(enrolments):
-        failing = (enrolment.learner.given_name, enrolment.learner.family_name) == FAILING
+        fails = (enrolment.learner.given_name, enrolment.learner.family_name) == failing
         for module in modules:
             if not module.mandatory and i % 3:
-                continue  # about a third take the family-focused elective
-            outcome = ResultOutcome.FAIL if failing and module == modules[-2] else ResultOutcome.PASS
-            _record(enrolment, module, share=1.0, outcome=outcome, assessed_on=QPGJ_ASSESSED)
+                continue  # about a third take the elective, where there is one
+            outcome = ResultOutcome.FAIL if fails and module == modules[-2] else ResultOutcome.PASS
+            _record(enrolment, module, share=1.0, outcome=outcome, assessed_on=assessed_on)
     issued = 0
     if not Certificate.objects.filter(enrolment__cohort=cohort).exists():
-        result = services.cohort_issue_certificates(actor=None, cohort=cohort, awarded_on=QPGJ_AWARD)
+        result = services.cohort_issue_certificates(actor=None, cohort=cohort, awarded_on=awarded_on)
         issued = len(result.issued)
-        _revoke_and_reissue(cohort)
     if cohort.status != CohortStatus.FINISHED:
         services.cohort_update(actor=None, cohort=cohort, data={"status": CohortStatus.FINISHED})
     return cohort, issued
+
+
+def _seed_qpgj(qpgj: Organisation) -> int:
+    curriculum = Curriculum.objects.get(qualification__code="OCN-L5-SEN", version="2024.1")
+    cohort, issued = _seed_finished(
+        qpgj,
+        curriculum,
+        QPGJ_COHORT,
+        QPGJ_LEARNERS,
+        series=12,
+        assessed_on=QPGJ_ASSESSED,
+        awarded_on=QPGJ_AWARD,
+        failing=FAILING,
+    )
+    if issued:
+        _revoke_and_reissue(cohort)
+    _cohort_b, issued_b = _seed_finished(
+        qpgj,
+        curriculum,
+        QPGJ_COHORT_B,
+        QPGJ_LEARNERS_B,
+        series=14,
+        assessed_on=datetime.date(2026, 3, 20),
+        awarded_on=datetime.date(2026, 4, 15),
+    )
+    return issued + issued_b
 
 
 def _certificate_of(cohort: Cohort, given: str, family: str) -> Certificate:
@@ -190,8 +269,17 @@ def _revoke_and_reissue(cohort: Cohort) -> None:
     )
 
 
-def _seed_prizren(qk: Organisation) -> Cohort:
+def _seed_prizren(qk: Organisation) -> int:
     curriculum = Curriculum.objects.get(qualification__code="NQA-L5-SEN", version="2017.1")
+    _finished, issued = _seed_finished(
+        qk,
+        curriculum,
+        PRIZREN_COHORT_2025,
+        PRIZREN_LEARNERS_2025,
+        series=15,
+        assessed_on=datetime.date(2025, 6, 20),
+        awarded_on=datetime.date(2025, 7, 10),
+    )
     cohort = _cohort(qk, curriculum, PRIZREN_COHORT)
     learners = _learners(qk, PRIZREN_LEARNERS, series=13)
     enrolments = _enrol(cohort, learners)
@@ -201,15 +289,14 @@ def _seed_prizren(qk: Organisation) -> Cohort:
         for module in modules[:done]:
             _record(enrolment, module, share=1.0, outcome=ResultOutcome.PASS, assessed_on=PRIZREN_ASSESSED)
         _record(enrolment, modules[done], share=0.5, outcome=ResultOutcome.PENDING, assessed_on=None)
-    return cohort
+    return issued
 
 
 def seed() -> str:
     qpgj = Organisation.objects.get(slug="qpgj")
     qk = Organisation.objects.get(slug="qk-prizren")
     ensure_active_key()  # certificates are signed at issuance
-    _cohort_qpgj, issued = _seed_qpgj(qpgj)
-    _seed_prizren(qk)
+    issued = _seed_qpgj(qpgj) + _seed_prizren(qk)
     return (
         f"{Learner.objects.count()} learners, {Cohort.objects.count()} cohorts, "
         f"{Certificate.objects.count()} certificates ({issued} issued now)"

@@ -24,16 +24,24 @@ def _counts():
 
 
 def test_seed_builds_the_demo_world(seeded):
-    assert "20 learners" in seeded
+    assert "39 learners, 4 cohorts" in seeded
     names = set(Learner.objects.values_list("given_name", "family_name"))
     assert {("Ardita", "Krasniqi"), ("Đorđe", "Čolić"), ("Ђорђе", "Јовановић")} <= names
 
-    qpgj_cohort = Cohort.objects.get(provider__slug="qpgj")
+    qpgj_cohort = Cohort.objects.get(provider__slug="qpgj", code="OCN-SEN-2024-A")
     assert (qpgj_cohort.curriculum.qualification.code, qpgj_cohort.curriculum.version) == ("OCN-L5-SEN", "2024.1")
     assert qpgj_cohort.delivery_mode == "hybrid" and qpgj_cohort.municipality.slug == "prishtine"
     assert qpgj_cohort.status == CohortStatus.FINISHED
-    prizren = Cohort.objects.get(provider__slug="qk-prizren")
+    prizren = Cohort.objects.get(provider__slug="qk-prizren", code="QKP-SEN-2026")
     assert prizren.status == CohortStatus.RUNNING and prizren.enrolments.count() == 6
+    assert not Certificate.objects.filter(enrolment__cohort=prizren).exists()
+    finished = Cohort.objects.filter(status=CohortStatus.FINISHED).exclude(pk=qpgj_cohort.pk)
+    assert {c.code for c in finished} == {"OCN-SEN-2025-B", "QKP-SEN-2025"}
+    for cohort in finished:  # everyone passed: the whole cohort certified, national ones without equivalency
+        certs_of = Certificate.objects.filter(enrolment__cohort=cohort, status=CertificateStatus.VALID)
+        assert certs_of.count() == cohort.enrolments.count()
+        national = cohort.curriculum.qualification.code == "NQA-L5-SEN"
+        assert all((c.equivalency_id is None) == national for c in certs_of)
 
     certs = Certificate.objects.filter(enrolment__cohort=qpgj_cohort)
     by_status = {s: certs.filter(status=s).count() for s in CertificateStatus.values}
@@ -47,7 +55,7 @@ def test_seed_builds_the_demo_world(seeded):
     assert not Certificate.objects.filter(learner__given_name="Egzona").exists(), "she failed a module"
 
     issued = AuditEntry.objects.filter(object_type="credentials.certificate", action=AuditAction.ISSUE)
-    assert issued.count() == 13 and not issued.filter(actor__isnull=False).exists()
+    assert issued.count() == 13 + 10 + 9 and not issued.filter(actor__isnull=False).exists()
 
 
 def test_seed_is_idempotent(seeded):
