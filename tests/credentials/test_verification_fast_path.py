@@ -229,6 +229,37 @@ def test_the_throttle_reads_a_log_left_in_drfs_own_format(rf, settings):
     assert VerificationRateThrottle().allow_request(request, None) is False
 
 
+def _throttle_at(moment: float, rate: str, settings) -> VerificationRateThrottle:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"verify_anon": rate, "verify_verifier": rate, "verify_user": rate},
+    }
+    throttle = VerificationRateThrottle()
+    throttle.timer = lambda: moment
+    return throttle
+
+
+def test_the_throttle_window_slides_and_a_request_leaves_it_at_most_one_slice_late(rf, settings):
+    request = rf.get("/", REMOTE_ADDR="192.0.2.10")
+    base = 1_700_000_000.0
+
+    def allowed(at):
+        return _throttle_at(base + at, "3/min", settings).allow_request(request, None)
+
+    assert [allowed(0.2), allowed(10), allowed(20), allowed(30)] == [True, True, True, False]
+    assert allowed(60.5) is False  # the request of 0.2 s is still in the window (its second ends at 1 s)
+    assert allowed(61.0) is True  # now it has left
+    assert allowed(62) is False  # 10, 20 and 61 are in the window
+
+
+def test_the_throttle_log_stays_small_whatever_the_rate(rf, settings):
+    request = rf.get("/", REMOTE_ADDR="192.0.2.11")
+    for step in range(5_000):
+        assert _throttle_at(1_700_000_000.0 + step * 0.05, "1000000/min", settings).allow_request(request, None)
+    stored = cache.get("throttle_verify_anon_192.0.2.11")
+    assert len(stored) <= (60 + 1) * 2 * 8  # at most 61 (slice, count) pairs of doubles
+
+
 def test_verified_at_is_now(anon_client, certificate):
     before = timezone.now()
     body = _get(anon_client, certificate.verification_id).json()
