@@ -34,12 +34,16 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from credentials.choices import VerificationOutcome
 from credentials.models import Certificate, VerificationEvent
 
 from .checks import Check, check_signature, signature_memo
+
+# SQLSTATEs: a prepared statement that does not exist (26000), or already exists (42P05).
+INVALID_SQL_STATEMENT_NAME = "26000"
+DUPLICATE_PREPARED_STATEMENT = "42P05"
 
 # A value no certificate has (ids are 26 characters): a malformed id still runs the very same statement.
 NO_SUCH_ID = ""
@@ -190,11 +194,27 @@ def _statement() -> str:
     return _sql
 
 
-def certificate_for_verification_logged(verification_id: str, event: EventValues) -> LookedUpCertificate | None:
-    """The certificate with this verification id (or None), with the verification logged by the same statement."""
-    if connection.vendor != "postgresql":
-        return _lookup_then_log(verification_id, event)
-    params = (
+# The parameters' types, in order, for PREPARE (see `_params`).
+_PARAM_TYPES = "text, text, boolean, text, text, text, bigint, timestamptz, text, text, boolean"
+_prepared: tuple[str, str] | None = None  # (name, PREPARE statement)
+
+
+def _prepare_statement() -> tuple[str, str]:
+    """The statement as a server-side prepared statement: PostgreSQL plans the CTE once per connection instead of
+    on every verification (planning the three-table join and the INSERT cost ~0.25 ms; the bare view's one-table
+    SELECT plans in ~0.05 ms). The name carries a digest of the SQL, so two versions never share a name."""
+    global _prepared
+    if _prepared is None:
+        sql = _statement()
+        parts = sql.split("%s")
+        numbered = "".join(f"{part}${index}" for index, part in enumerate(parts[:-1], start=1)) + parts[-1]
+        name = "verification_lookup_" + hashlib.blake2b(sql.encode(), digest_size=6).hexdigest()
+        _prepared = (name, f"PREPARE {name} ({_PARAM_TYPES}) AS {numbered}")
+    return _prepared
+
+
+def _params(verification_id: str, event: EventValues) -> tuple:
+    return (
         verification_id or NO_SUCH_ID,
         event.verification_id_tried[:64],
         event.malformed,
@@ -207,9 +227,38 @@ def certificate_for_verification_logged(verification_id: str, event: EventValues
         event.user_agent_family[:32],
         event.log,
     )
-    sql = _statement()
-    if connection.get_autocommit() and not connection.in_atomic_block:
-        sql = "SET LOCAL synchronous_commit TO off; " + sql
+
+
+def certificate_for_verification_logged(verification_id: str, event: EventValues) -> LookedUpCertificate | None:
+    """The certificate with this verification id (or None), with the verification logged by the same statement."""
+    if connection.vendor != "postgresql":
+        return _lookup_then_log(verification_id, event)
+    params = _params(verification_id, event)
+    autocommit = connection.get_autocommit() and not connection.in_atomic_block
+    prefix = "SET LOCAL synchronous_commit TO off; " if autocommit else ""
+    if connection.settings_dict.get("CONN_MAX_AGE") == 0:
+        # A connection per request (e.g. behind PgBouncer in transaction mode): preparing would cost a plan anyway.
+        return _fetch(prefix + _statement(), params)
+    name, prepare = _prepare_statement()
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
+    raw = connection.connection
+    if getattr(connection, "_verification_prepared_on", None) is raw:
+        try:
+            return _fetch(prefix + execute, params)
+        except DatabaseError as exc:  # the session lost it (DISCARD ALL, a pooler's other server connection)
+            if not autocommit or getattr(exc.__cause__, "pgcode", None) != INVALID_SQL_STATEMENT_NAME:
+                raise
+    try:
+        row = _fetch(f"{prepare}; {prefix}{execute}", params)
+    except DatabaseError as exc:  # this session has it already (a pooler's server connection)
+        if not autocommit or getattr(exc.__cause__, "pgcode", None) != DUPLICATE_PREPARED_STATEMENT:
+            raise
+        row = _fetch(prefix + execute, params)
+    connection._verification_prepared_on = raw
+    return row
+
+
+def _fetch(sql: str, params: tuple) -> LookedUpCertificate | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -5,6 +5,7 @@ without credentials get the same answer as DRF's path; the throttle keeps DRF's 
 from __future__ import annotations
 
 import datetime
+import re
 import time
 
 import pytest
@@ -76,8 +77,8 @@ def test_revoked_unknown_and_malformed_ids_are_logged_by_the_same_statement(
     event = VerificationEvent.objects.get()
     assert event.outcome == outcome and event.channel == "api"
     assert event.certificate_id == (certificate.pk if outcome == "revoked" else None)
-    if connection.vendor == "postgresql":
-        assert len(queries) == 1 and "INSERT INTO" in queries[0]["sql"]
+    if connection.vendor == "postgresql":  # the statement itself, or its prepared form
+        assert len(queries) == 1 and re.search(r"INSERT INTO|^EXECUTE verification_lookup_", queries[0]["sql"])
 
 
 def test_a_link_preview_bot_gets_its_answer_and_is_not_counted(anon_client, certificate):
@@ -104,7 +105,7 @@ def test_the_provider_sees_anonymous_api_verifications_in_its_history(anon_clien
 def test_in_autocommit_the_event_is_committed_and_the_async_commit_does_not_leak(anon_client, certificate):
     with CaptureQueriesContext(connection) as queries:
         assert _get(anon_client, certificate.verification_id).status_code == 200
-    assert queries[0]["sql"].startswith("SET LOCAL synchronous_commit TO off;")
+    assert "SET LOCAL synchronous_commit TO off; " in queries[0]["sql"]
     assert VerificationEvent.objects.filter(certificate=certificate).count() == 1  # committed, visible
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
@@ -116,6 +117,33 @@ def test_inside_a_callers_transaction_its_durability_is_left_alone(anon_client, 
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         _get(anon_client, certificate.verification_id)
     assert queries and all("synchronous_commit" not in q["sql"] for q in queries)
+
+
+@pytest.mark.postgres
+def test_the_statement_is_prepared_once_per_connection(anon_client, certificate):
+    _get(anon_client, certificate.verification_id)
+    with CaptureQueriesContext(connection) as queries:
+        _get(anon_client, certificate.verification_id)
+        _get(anon_client, "0" * 26)
+    assert [q["sql"].split(" (")[0] for q in queries] == [queries[0]["sql"].split(" (")[0]] * 2
+    assert queries[0]["sql"].startswith("EXECUTE verification_lookup_")
+    assert VerificationEvent.objects.count() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("lost", ["deallocated", "flag"])
+def test_a_prepared_statement_lost_or_already_there_is_recovered(anon_client, certificate, lost):
+    assert _get(anon_client, certificate.verification_id).status_code == 200
+    if lost == "deallocated":  # as DISCARD ALL, or a pooler's other server connection, would leave it
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+    else:  # the session has it, but this process does not know (a pooler's server connection)
+        connection._verification_prepared_on = None
+    body = _get(anon_client, certificate.verification_id).json()
+    assert body["outcome"] == "valid"
+    assert VerificationEvent.objects.filter(certificate=certificate).count() == 2  # logged once each, no more
+    assert _get(anon_client, certificate.verification_id).status_code == 200
 
 
 # --- the signature memo --------------------------------------------------------------------------------------
