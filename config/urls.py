@@ -24,3 +24,6 @@ urlpatterns = [
     path("", include("api_docs.urls")),
     path("healthz", healthz, name="healthz"),
 ]
+
+handler404 = "registry.api.errors.not_found"
+handler500 = "registry.api.errors.server_failure"

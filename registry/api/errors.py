@@ -10,8 +10,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -66,6 +68,16 @@ def django_validation_fields(exc: DjangoValidationError) -> dict:
 
 
 def registry_exception_handler(exc, context):
+    response = _handle(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        # An error is JSON whatever format the client asked for (CSV statistics, a PDF download...).
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = "application/json"
+    return response
+
+
+def _handle(exc, context):
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
@@ -93,3 +105,20 @@ def registry_exception_handler(exc, context):
     extra = {"retry_after": int(exc.wait)} if isinstance(exc, exceptions.Throttled) and exc.wait else {}
     response.data = error_body(code, message, **extra)
     return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    """Django's 404 (no URL matched): the API's JSON error shape under /api/, the normal page elsewhere."""
+    if _is_api(request):
+        return JsonResponse(error_body("not_found", "Nothing here."), status=404)
+    return page_not_found(request, exception)
+
+
+def server_failure(request):
+    if _is_api(request):
+        return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
+    return server_error(request)

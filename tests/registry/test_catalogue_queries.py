@@ -119,3 +119,19 @@ def test_audit_filters_take_any_utc_offset_without_a_500(world, as_role):
         assert response.status_code == 200, value
         assert response.json()["count"] == AuditEntry.objects.count()
     assert client.get("/api/v1/audit-entries/", {"created_before": "not-a-date"}).status_code == 400
+
+
+def test_unknown_api_paths_answer_in_the_error_shape(anon_client, db):
+    response = anon_client.get("/api/v1/qualifications/-5/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+    page = anon_client.get("/no-such-page/")
+    assert page.status_code == 404 and not page["Content-Type"].startswith("application/json")
+
+
+def test_errors_are_json_even_when_csv_was_asked_for(anon_client, db):
+    response = anon_client.get("/api/v1/stats/impact.csv", {"by": "shoe-size"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "invalid"
