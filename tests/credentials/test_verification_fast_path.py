@@ -58,7 +58,11 @@ def test_an_anonymous_verification_logs_every_field_of_its_event(anon_client, ce
     assert (event.verification_id_tried, event.outcome, event.channel) == (certificate.verification_id, "valid", "api")
     assert event.verifier_organisation_id is None
     assert event.ip_hash == ip_hash("192.0.2.44") and event.user_agent_family == "firefox"
-    assert event.created_at == datetime.datetime.fromisoformat(body["verified_at"])
+    verified_at = datetime.datetime.fromisoformat(body["verified_at"])
+    if connection.vendor == "postgresql":  # the statement writes the report's own time
+        assert event.created_at == verified_at
+    else:  # SQLite's fallback writes the event with the ORM (auto_now_add)
+        assert abs(event.created_at - verified_at) < datetime.timedelta(seconds=5)
 
 
 @pytest.mark.parametrize(
