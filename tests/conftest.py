@@ -28,7 +28,10 @@ def pytest_collection_modifyitems(config, items):
 
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks, concurrent transactions); running on SQLite")
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL (row locks, concurrency, prepared statements); running on SQLite: "
+        "set DATABASE_URL or start PostgreSQL on 127.0.0.1:5432 to run it"
+    )
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)

@@ -281,7 +281,9 @@ def test_a_batch_of_500_is_fine_and_501_is_refused(
 ):
     client = client_for(verifier_user)
     items = [{"verification_id": certificate.verification_id}] * 500
-    with django_assert_max_num_queries(4):
+    # SQLite caps the parameters of one statement, so Django splits the 500-row event insert there.
+    budget = 4 if connection.vendor == "postgresql" else 8
+    with django_assert_max_num_queries(budget):
         assert client.post("/api/v1/verifications", {"items": items}, format="json").status_code == 200
     assert VerificationEvent.objects.count() == 500
     response = client.post("/api/v1/verifications", {"items": items + items[:1]}, format="json")
