@@ -6,14 +6,19 @@ modules and conditions are shown read-only so the admin cannot bypass them.
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 
 from registry import models as m
+from registry.admin_audit import AuditTrailAdminMixin
 from registry.choices import AuditAction
 from registry.services.audit import audit_record, audit_snapshot, changed_only
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Saves run `full_clean()` (via the form) and write an audit entry; nothing is deleted."""
+class AuditedAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
+    """Saves run `full_clean()` (via the form) and write an audit entry; nothing is deleted; each change page
+    ends with the object's audit trail."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -59,7 +64,7 @@ class OrganisationAdmin(AuditedAdmin):
 
 
 @admin.register(m.User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditTrailAdminMixin, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "role", "is_active"]
     list_filter = ["role", "organisation__kind", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
