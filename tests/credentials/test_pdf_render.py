@@ -51,9 +51,10 @@ def pages_text(pdf: bytes) -> list[str]:
 
 
 def scan_qr(pdf: bytes, page: int = 0):
-    """Render the page as a phone camera would see a print, and decode every barcode on it."""
+    """Render the page as a phone camera would see a print, and decode every QR code on it (a phone's QR
+    scanner looks for QR codes only; a 1D reader may take a run of printed text for a barcode)."""
     image = pdfium.PdfDocument(pdf)[page].render(scale=DPI / 72).to_pil()
-    return zxingcpp.read_barcodes(image)
+    return zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
 
 
 # --- names and text -----------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ def qr_texts_from_pdf(data: bytes) -> list[str]:
     try:
         for page in pdf:
             image = page.render(scale=RENDER_SCALE).to_pil()
-            texts.extend(b.text for b in zxingcpp.read_barcodes(image) if b.format == zxingcpp.BarcodeFormat.QRCode)
+            texts.extend(b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode))
     finally:
         pdf.close()
     return texts
@@ -48,7 +48,7 @@ def qr_texts_from_image(path: Path) -> list[str]:
     from PIL import Image
 
     with Image.open(path) as image:
-        return [b.text for b in zxingcpp.read_barcodes(image) if b.format == zxingcpp.BarcodeFormat.QRCode]
+        return [b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
 def scanned_text(source: str) -> str:
