@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "registry",
     "credentials",
     "outcomes",
@@ -61,8 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "registry.middleware.RequestIdMiddleware",
-    "config.request_log.RequestLogMiddleware",
+    "core.middleware.RequestIdMiddleware",
+    "core.request_log.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,16 +148,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["registry.permissions.CatalogueAccess"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.CatalogueAccess"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.RegistryPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.RegistryPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "registry.api.errors.registry_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.registry_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "verify_anon": os.environ.get("THROTTLE_VERIFY_ANON", "60/min"),
         "verify_verifier": os.environ.get("THROTTLE_VERIFY_VERIFIER", "1200/min"),
@@ -232,9 +233,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 # LOG_FORMAT=json (compose's default): one JSON object per line, and one access line per request
-# (config/request_log.py: method, path without query, status, duration, request id, user; never bodies).
+# (core/request_log.py: method, path without query, status, duration, request id, user; never bodies).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 if LOG_FORMAT == "json":
-    LOGGING["formatters"]["json"] = {"()": "config.logging.JsonFormatter"}
+    LOGGING["formatters"]["json"] = {"()": "core.logging.JsonFormatter"}
     LOGGING["handlers"]["console"]["formatter"] = "json"
 LOGGING["loggers"]["registry.request"] = {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"}

@@ -25,5 +25,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-handler404 = "registry.api.errors.not_found"
-handler500 = "registry.api.errors.server_failure"
+handler404 = "core.api.errors.not_found"
+handler500 = "core.api.errors.server_failure"

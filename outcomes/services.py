@@ -16,16 +16,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.api.errors import django_validation_fields
+from core.errors import Conflict, DomainError
 from credentials.choices import LIVE_CERTIFICATE_STATUSES
 from credentials.models import Certificate
 from outcomes.choices import DEFAULT_TRACER_WAVES, CompetenceArea, EmploymentStatus, ResponseSource
 from outcomes.models import EmployerSurvey, TracerInvitation, TracerResponse
-from registry.api.errors import django_validation_fields
 from registry.choices import AuditAction, OrganisationKind, Role
-from registry.errors import Conflict, DomainError
 from registry.models import Municipality, Organisation
 from registry.services.access import is_ministry, require_acts_for, require_role
-from registry.services.audit import audit_record, audit_snapshot
+from core.audit import audit_snapshot
+from registry.services.audit import audit_record
 from registry.services.base import create_audited, update_audited
 
 INVITATION_DEFAULT_DAYS = 30

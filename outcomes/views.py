@@ -9,12 +9,12 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.errors import DomainError
 from outcomes import charts, stats
 from outcomes.choices import EMPLOYED_STATUSES
 from outcomes.forms import TracerAnswerForm
 from outcomes.page_text import TEXT, language
 from outcomes.services import tracer_invitation_answer, tracer_invitation_open
-from registry.errors import DomainError
 
 
 def _num(value, digits=0):

@@ -11,7 +11,8 @@ from django.db import models
 from registry import models as m
 from registry.admin_audit import AuditTrailAdminMixin
 from registry.choices import AuditAction
-from registry.services.audit import audit_record, audit_snapshot, changed_only
+from core.audit import audit_snapshot, changed_only
+from registry.services.audit import audit_record
 
 
 class AuditedAdmin(AuditTrailAdminMixin, admin.ModelAdmin):

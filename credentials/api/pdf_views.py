@@ -14,6 +14,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
+from core.errors import DomainError
+from core.permissions import HasRole
 from credentials import selectors
 from credentials.choices import CertificateStatus
 from credentials.models import Certificate
@@ -27,8 +29,6 @@ from credentials.pdf.documents import (
 )
 from credentials.pdf.labels import SUPPORTED_LANGUAGES
 from registry.choices import Role
-from registry.errors import DomainError
-from registry.permissions import HasRole
 
 ERROR = OpenApiResponse(description="The one error shape: {error: {code, message, fields, request_id}}.")
 LANG = OpenApiParameter(

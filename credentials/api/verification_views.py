@@ -32,15 +32,15 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.errors import error_body
+from core.middleware import current_request_id
 from credentials.choices import VerificationChannel, VerificationOutcome
 from credentials.models import VerificationEvent
 from credentials.verification import services
 from credentials.verification.events import Caller
 from credentials.verification.selectors import verification_events_visible_to
 from credentials.verification.throttles import VerificationRateThrottle
-from registry.api.errors import error_body
 from registry.choices import Role
-from registry.middleware import current_request_id
 from registry.services.access import require_role
 
 # --- schema: answers ----------------------------------------------------------------------------------------

@@ -16,15 +16,15 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
+from core.api.viewsets import ServiceWriteMixin
+from core.errors import DomainError
+from core.permissions import user_has_role
 from credentials import filtersets, selectors
 from credentials import services as svc
 from credentials.choices import LIVE_CERTIFICATE_STATUSES
 from credentials.models import Certificate
 from credentials.services import idempotency
-from registry.api.viewsets import ServiceWriteMixin
 from registry.choices import Role
-from registry.errors import DomainError
-from registry.permissions import user_has_role
 
 from . import serializers as s
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from django.core.cache import cache
 
+from core.errors import DomainError
 from credentials.models import Certificate
 from credentials.pdf.labels import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from credentials.pdf.render import (
@@ -24,7 +25,6 @@ from credentials.pdf.render import (
     render_certificates_pdf,
 )
 from credentials.tokens import verification_url
-from registry.errors import DomainError
 
 PDF_CACHE_SECONDS = 24 * 60 * 60
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")

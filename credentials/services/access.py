@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from core.errors import NotAllowed
 from registry.choices import Role
-from registry.errors import NotAllowed
 from registry.services.access import is_ministry, require_role
 
 

@@ -12,8 +12,8 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from core.errors import DomainError
 from credentials.models import IdempotencyRecord
-from registry.errors import DomainError
 
 MAX_KEY_LENGTH = 128
 

@@ -18,10 +18,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
 
+from core.errors import DomainError
 from credentials.choices import Gender, ResultOutcome
 from credentials.models import Cohort, Enrolment, Learner
 from registry.choices import AuditAction
-from registry.errors import DomainError
 from registry.models import CurriculumModule, Municipality, Organisation
 from registry.services.audit import audit_record
 

@@ -21,14 +21,14 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
+from core.errors import DomainError
+from core.middleware import current_request_id
 from credentials.choices import LIVE_CERTIFICATE_STATUSES, EnrolmentStatus
 from credentials.models import Certificate, Cohort, Enrolment, ModuleResult, SerialCounter
 from credentials.signing import sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
 from credentials.tokens import new_certificate_token
 from registry.choices import AuditAction
-from registry.errors import DomainError
-from registry.middleware import current_request_id
 from registry.models import AuditEntry, CurriculumModule, Qualification
 from registry.services.audit import audit_record
 

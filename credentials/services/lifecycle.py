@@ -12,12 +12,12 @@ import copy
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import Conflict, DomainError
 from credentials.choices import CertificateStatus, RevocationReason
 from credentials.models import Certificate
 from credentials.signing import sign_snapshot
 from credentials.tokens import new_certificate_token
 from registry.choices import AuditAction
-from registry.errors import Conflict, DomainError
 from registry.services.audit import audit_record
 
 from .access import require_provider_of, require_provider_or_ministry

@@ -12,10 +12,10 @@ import unicodedata
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import Conflict, DomainError
 from credentials.choices import LIVE_CERTIFICATE_STATUSES, CohortStatus, EnrolmentStatus, ResultOutcome
 from credentials.models import Cohort, Enrolment, Learner, ModuleResult
 from registry.choices import AuditAction, CurriculumStatus, OrganisationKind
-from registry.errors import Conflict, DomainError
 from registry.models import CurriculumModule, Organisation
 from registry.services.base import check_transition, create_audited, update_audited
 

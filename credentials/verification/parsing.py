@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 
-from registry.errors import DomainError
+from core.errors import DomainError
 
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 VERIFICATION_ID_LENGTH = 26

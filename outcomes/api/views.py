@@ -14,12 +14,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from core.errors import DomainError
+from core.permissions import HasRole
 from outcomes import selectors, services, stats
 from outcomes.filtersets import EmployerSurveyFilterSet, TracerInvitationFilterSet, TracerResponseFilterSet
 from outcomes.services import TracerAnswers
 from registry.choices import Role
-from registry.errors import DomainError
-from registry.permissions import HasRole
 
 from . import serializers as s
 from .renderers import ImpactCsvRenderer

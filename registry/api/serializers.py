@@ -316,11 +316,6 @@ class EquivalencySerializer(serializers.ModelSerializer):
         return attrs
 
 
-class StatusTransitionInputSerializer(serializers.Serializer):
-    status = serializers.CharField(max_length=32)
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
 class AuditEntrySerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)

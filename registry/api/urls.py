@@ -1,7 +1,8 @@
 from django.urls import path
 
+from core.api.routers import OptionalSlashRouter
+
 from . import views
-from .routers import OptionalSlashRouter
 from .views_root import api_root
 
 router = OptionalSlashRouter()

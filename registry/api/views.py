@@ -5,14 +5,15 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import viewsets
 from rest_framework.decorators import action
 
+from core.api.serializers import StatusTransitionInputSerializer
+from core.api.viewsets import ServiceWriteMixin
+from core.permissions import CatalogueAccess, MinistryOnly
 from registry import filtersets, selectors
 from registry.choices import Role
-from registry.permissions import CatalogueAccess, MinistryOnly
 from registry.services import accreditation as acc_services
 from registry.services import catalogue
 
 from . import serializers as s
-from .viewsets import ServiceWriteMixin
 
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
@@ -25,7 +26,7 @@ class ServiceViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
 
 
 TRANSITION_SCHEMA = extend_schema(
-    request=s.StatusTransitionInputSerializer,
+    request=StatusTransitionInputSerializer,
     examples=[OpenApiExample("Suspend", value={"status": "suspended", "reason": "Inspection found gaps"})],
 )
 

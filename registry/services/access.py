@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
+from core.errors import NotAllowed
 from registry.choices import Role
-from registry.errors import NotAllowed
 
 
 def require_role(actor, *roles: str) -> None:

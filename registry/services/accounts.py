@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from core.errors import DomainError
 from registry.choices import AuditAction
-from registry.errors import DomainError
 from registry.models import Organisation, User
 
 from .audit import audit_record

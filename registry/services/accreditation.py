@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core.errors import DomainError
 from registry.choices import (
     ACCREDITATION_TRANSITIONS,
     AccreditationStatus,
@@ -12,7 +13,6 @@ from registry.choices import (
     OrganisationKind,
     Role,
 )
-from registry.errors import DomainError
 from registry.models import Accreditation, AccreditationCondition, Equivalency
 
 from .access import require_acts_for, require_role

@@ -6,10 +6,12 @@ from typing import TypeVar
 
 from django.db import models
 
+from core.errors import DomainError
 from registry.choices import AuditAction
-from registry.errors import DomainError
 
-from .audit import audit_record, audit_snapshot, changed_only
+from core.audit import audit_snapshot, changed_only
+
+from .audit import audit_record
 
 M = TypeVar("M", bound=models.Model)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core.errors import DomainError
 from registry.choices import (
     QUALIFICATION_TRANSITIONS,
     AuditAction,
@@ -13,7 +14,6 @@ from registry.choices import (
     QualificationStatus,
     Role,
 )
-from registry.errors import DomainError
 from registry.models import (
     Competence,
     Curriculum,

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from core.errors import DomainError, NotAllowed
 from credentials.choices import CertificateStatus, EnrolmentStatus, ResultOutcome
 from credentials.models import Certificate
 from credentials.services import certificate_issue, learner_update
@@ -17,7 +18,6 @@ from registry.choices import (
     CurriculumStatus,
     QualificationStatus,
 )
-from registry.errors import DomainError, NotAllowed
 from registry.models import AuditEntry
 from registry.services.accreditation import accreditation_transition
 from tests import factories

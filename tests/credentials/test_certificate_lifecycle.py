@@ -2,13 +2,13 @@
 
 import pytest
 
+from core.errors import DomainError
 from credentials.choices import CertificateStatus
 from credentials.models import Certificate
 from credentials.models.certificates import CertificateDeletionError
 from credentials.services import certificate_issue, certificate_reissue, certificate_revoke
 from credentials.signing import verify_snapshot
 from registry.choices import AuditAction
-from registry.errors import DomainError
 from registry.models import AuditEntry
 from tests import factories
 from tests.credentials.conftest import AWARD, counts

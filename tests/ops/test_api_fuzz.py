@@ -42,7 +42,7 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 MAX_REPORT = 2500
 # The schema documents success responses; client errors are checked against the API's one error shape
-# instead (registry/api/errors.py), as drf-spectacular does not list 400/401/403/404/429 per operation.
+# instead (core/api/errors.py), as drf-spectacular does not list 400/401/403/404/429 per operation.
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 # The demo users (registry/demo.py) per role; None is the anonymous caller.
 ROLES = {"ministry": "ministry", "awarding_body": "ocn", "provider": "qpgj", "verifier": "prishtina", "anonymous": None}

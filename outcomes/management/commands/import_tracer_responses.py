@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
 from outcomes.services import tracer_responses_import
-from registry.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
 from registry.choices import Role
-from registry.errors import DomainError
 from registry.services.accounts import api_client_onboard
 
 

@@ -3,6 +3,8 @@
 from rest_framework import status
 from rest_framework.response import Response
 
+from core.api.serializers import StatusTransitionInputSerializer
+
 
 class ServiceWriteMixin:
     """Create and update through a service: the serializer validates the shape, `create_instance` /
@@ -37,8 +39,6 @@ class ServiceWriteMixin:
 
     def run_transition(self, request, service, object_kwarg: str):
         """`POST {id}/transition`: validate {status, reason}, call `service(actor=..., <object_kwarg>=obj, ...)`."""
-        from .serializers import StatusTransitionInputSerializer
-
         payload = StatusTransitionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         instance = service(actor=request.user, **{object_kwarg: self.get_object()}, **payload.validated_data)

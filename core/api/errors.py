@@ -17,8 +17,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from registry.errors import DomainError
-from registry.middleware import current_request_id
+from core.errors import DomainError
+from core.middleware import current_request_id
 
 _CODES = {
     exceptions.NotAuthenticated: "not_authenticated",
