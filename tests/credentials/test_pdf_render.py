@@ -17,13 +17,13 @@ from django.core.cache import cache
 from pypdf import PdfReader
 from qrcode.constants import ERROR_CORRECT_M
 
+from core.errors import DomainError
 from credentials.pdf import documents, render
 from credentials.pdf.documents import certificate_pdf, certificate_print, parse_language
 from credentials.pdf.qr import qr_matrix, qr_version
 from credentials.pdf.render import CertificatePrint, human_code, render_certificate_pdf, render_certificates_pdf
 from credentials.services.lifecycle import certificate_revoke, certificate_suspend
 from credentials.tokens import verification_url, verify_certificate_token
-from registry.errors import DomainError
 from tests import factories
 from tests.factories import CertificateFactory, issuable_enrolment
 

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from config.logging import JsonFormatter
+from core.logging import JsonFormatter
 from tests import factories
 
 pytestmark = pytest.mark.django_db

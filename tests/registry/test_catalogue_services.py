@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from core.errors import DomainError, NotAllowed
 from registry.choices import AccreditationStatus, CurriculumStatus, QualificationStatus
-from registry.errors import DomainError, NotAllowed
 from registry.models import AuditEntry, Curriculum
 from registry.models.audit import AuditEntryError
 from registry.services import accreditation as acc_services
