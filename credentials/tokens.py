@@ -21,13 +21,13 @@ so the registry's own tools can check a certificate offline against `/.well-know
 from __future__ import annotations
 
 import datetime
-import json
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.utils import timezone
 
+from core import json_depth
 from credentials.signing import (
     PublicKeyEntry,
     TokenError,
@@ -98,8 +98,8 @@ def verification_url(certificate, *, with_token: bool = True) -> str:
 
 def _json_object(part: str, what: str) -> dict:
     try:
-        value = json.loads(b64url_decode(part).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+        value = json_depth.loads(b64url_decode(part))  # a forged header of 1,500 "[" must not recurse
+    except ValueError as exc:  # not base64url, not UTF-8, not JSON or nested too deeply
         raise TokenError("malformed", f"the {what} is not base64url JSON") from exc
     if not isinstance(value, dict):
         raise TokenError("malformed", f"the {what} is not a JSON object")

@@ -17,10 +17,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from core.api.parsers import TooDeeplyNested
 from core.errors import DomainError
 from core.middleware import current_request_id
 
-_CODES = {
+_CODES = {  # first match wins: a subclass before its base
+    TooDeeplyNested: "too_deeply_nested",
     exceptions.NotAuthenticated: "not_authenticated",
     exceptions.AuthenticationFailed: "authentication_failed",
     exceptions.PermissionDenied: "permission_denied",

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from core.api.parsers import decode_text_body
 from core.errors import DomainError
 from core.permissions import HasRole
 from outcomes import selectors, services, stats
@@ -31,7 +32,7 @@ class CsvTextParser(BaseParser):
     media_type = "text/csv"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        return {"csv": stream.read().decode("utf-8-sig")}
+        return {"csv": decode_text_body(stream)}  # not UTF-8: a 400, not a 500
 
 
 class PublicStatsThrottle(AnonRateThrottle):

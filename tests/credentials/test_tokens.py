@@ -188,6 +188,17 @@ def test_a_non_string_is_malformed():
     assert _code(None) == "malformed"
 
 
+def test_a_deeply_nested_token_part_is_malformed_not_a_server_error(anon_client, certificate):
+    """A forged header of 1,500 `[` (2,000 characters, under the length cap) made Python's JSON parser recurse
+    past its limit: scanning a QR code that names a real certificate answered 500."""
+    deep = f"{b64url_encode(b'[' * 1500)}.e30.AAAA"
+    assert _code(deep) == "malformed"
+    qr = f"{verification_url(certificate, with_token=False)}#{deep}"
+    response = anon_client.post("/api/v1/verifications", {"qr": qr}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "token_malformed"
+
+
 def test_padding_and_wrong_type_are_malformed(certificate):
     token = certificate_token(certificate)
     header_part, payload_part, signature_part = token.split(".")
