@@ -1,9 +1,10 @@
 """Settings for the registry, configured from the environment (12-factor).
 
 Every variable has a safe development default so `make run` needs none; production sets
-`DEBUG=0`, `SECRET_KEY`, `ALLOWED_HOSTS`, `DATABASE_URL` and `PUBLIC_BASE_URL` (see docs/deploy.md).
+`DEBUG=0`, `SECRET_KEY`, `ALLOWED_HOSTS`, `DATABASE_URL`, `PUBLIC_BASE_URL` and `REDIS_URL` (see docs/deploy.md).
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -31,14 +32,26 @@ if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
 # Production names these explicitly: a silent development default (SQLite, a 127.0.0.1 QR URL) would be a bug.
 # docker-compose.yml sets each of them (tests/ops/test_compose.py keeps the two in step).
-REQUIRED_PRODUCTION_ENV = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PUBLIC_BASE_URL")
+REQUIRED_PRODUCTION_ENV = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PUBLIC_BASE_URL", "REDIS_URL")
 _missing_env = [name for name in REQUIRED_PRODUCTION_ENV if not DEBUG and not os.environ.get(name)]
 if _missing_env:
-    raise RuntimeError(f"With DEBUG off these must be set: {', '.join(_missing_env)}")
+    raise RuntimeError(
+        f"With DEBUG off these must be set: {', '.join(_missing_env)}"
+        + (
+            " (REDIS_URL: the cache all workers share. Throttles, date-of-birth guess caps and login limits are "
+            "counted there; a cache of each process's own would multiply every limit by the number of workers.)"
+            if "REDIS_URL" in _missing_env
+            else ""
+        )
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many proxies of ours stand in front of the application, each appending to X-Forwarded-For: the client's
+# address is that many hops from the right. 0 (no proxy) ignores X-Forwarded-For; no other header is ever read
+# (core/client_ip.py, docs/deploy.md).
+TRUSTED_PROXY_DEPTH = int(os.environ.get("TRUSTED_PROXY_DEPTH", "0"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,12 +70,14 @@ INSTALLED_APPS = [
     "credentials",
     "outcomes",
     "api_docs",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "core.request_log.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,11 +86,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "registry.User"
+# Passwords and sessions through the access policy: users of an inactive organisation are refused at once.
+# django-axes' backend comes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "core.authentication.PolicyModelBackend"]
 
 TEMPLATES = [
     {
@@ -106,10 +126,17 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Throttles, date-of-birth guess caps and rendered PDFs live in the default cache. With DEBUG off REDIS_URL is
+# required (above): every worker must count in one place. The per-process LocMem is for `make run` and tests.
+# REDIS_KEY_PREFIX keeps two deployments (or test runs) on one Redis apart.
 _REDIS_URL = os.environ.get("REDIS_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _REDIS_URL,
+            "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", ""),
+        }
         if _REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}
     )
@@ -145,10 +172,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.PolicyTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.CatalogueAccess"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.PolicyPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -170,7 +197,21 @@ REST_FRAMEWORK = {
         "verify_user": os.environ.get("THROTTLE_VERIFY_USER", "300/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF's own idea of the client (SimpleRateThrottle.get_ident) follows the same proxy depth.
+    "NUM_PROXIES": TRUSTED_PROXY_DEPTH,
 }
+
+# Login limits (django-axes) on every password sign-in, /admin/login/ and /api-auth/login/ alike: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is refused (429, the right
+# password included) for LOGIN_COOLOFF_MINUTES, counted again from each further try. Attempts are rows in the
+# database, so every worker sees them; the admin lists them and `manage.py axes_reset` lifts a lock.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# Successful sign-ins are not kept with their raw address; axes masks usernames and addresses in its log lines.
+AXES_DISABLE_ACCESS_LOG = True
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kosovo Qualification and Credential Registry API",
@@ -234,12 +275,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Django's own request warnings ("Not Found: /api/v1/learners/1234567890/") name the route, not the path.
+    "filters": {"routes_not_paths": {"()": "core.request_log.RoutesNotPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["routes_not_paths"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 # LOG_FORMAT=json (compose's default): one JSON object per line, and one access line per request
-# (core/request_log.py: method, path without query, status, duration, request id, user; never bodies).
+# (core/request_log.py: method, route (never the raw path), status, duration, request id, user; never bodies).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 if LOG_FORMAT == "json":
     LOGGING["formatters"]["json"] = {"()": "core.logging.JsonFormatter"}

@@ -1,35 +1,30 @@
-"""DRF permission classes: a first, cheap refusal by role. The services check again (and object-level),
-so admin actions and management commands meet the same rules."""
+"""DRF's side of the access policy: a view names the permission each of its actions needs, and a view that
+names none is refused (deny by default). Object-level scoping is the querysets' (core.policy.readable)."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from registry.choices import Role
+from core import policy
 
 
-def user_has_role(user, *roles: str) -> bool:
-    if not user or not user.is_authenticated:
-        return False
-    return user.is_superuser or user.has_role(*roles)
-
-
-class CatalogueAccess(BasePermission):
-    """Anyone reads the public catalogue; only the ministry writes it."""
-
-    write_roles: tuple[str, ...] = (Role.MINISTRY,)
+class PolicyPermission(BasePermission):
+    """`view.policy` is a permission name of `core.policy.PERMISSIONS`, or a mapping to one from a viewset
+    action, an HTTP method (lower case), "read" (safe methods) / "write" (the others), or "default", tried in
+    that order. Anything undeclared is refused."""
 
     def has_permission(self, request, view):
-        if request.method in SAFE_METHODS:
-            return True
-        return user_has_role(request.user, *getattr(view, "write_roles", self.write_roles))
+        if not hasattr(view, request.method.lower()):
+            return True  # no handler: the view answers 405 and runs nothing
+        name = self.permission_name(request, view)
+        return name is not None and policy.may(request.user, name)
 
-
-class MinistryOnly(BasePermission):
-    def has_permission(self, request, view):
-        return user_has_role(request.user, Role.MINISTRY)
-
-
-class HasRole(BasePermission):
-    """`view.allowed_roles` for every method."""
-
-    def has_permission(self, request, view):
-        return user_has_role(request.user, *view.allowed_roles)
+    @staticmethod
+    def permission_name(request, view) -> str | None:
+        declared = getattr(view, "policy", None)
+        if declared is None or isinstance(declared, str):
+            return declared
+        action = getattr(view, "action", None)
+        kind = "read" if request.method in SAFE_METHODS else "write"
+        for key in (action, request.method.lower(), kind, "default"):
+            if key in declared:
+                return declared[key]
+        return None

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.roles import Role
+
 
 class OrganisationKind(models.TextChoices):
     MINISTRY = "ministry", "Ministry"
@@ -15,13 +17,6 @@ class OrganisationKind(models.TextChoices):
 class OrganisationStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     INACTIVE = "inactive", "Inactive"
-
-
-class Role(models.TextChoices):
-    MINISTRY = "ministry", "Ministry"
-    AWARDING_BODY = "awarding_body", "Awarding body"
-    PROVIDER = "provider", "Provider"
-    VERIFIER = "verifier", "Verifier"
 
 
 # Which roles a user of each kind of organisation may hold.

@@ -15,7 +15,6 @@ from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
 from core.errors import DomainError
-from core.permissions import HasRole
 from credentials import selectors
 from credentials.choices import CertificateStatus
 from credentials.models import Certificate
@@ -28,7 +27,6 @@ from credentials.pdf.documents import (
     safe_filename,
 )
 from credentials.pdf.labels import SUPPORTED_LANGUAGES
-from registry.choices import Role
 
 ERROR = OpenApiResponse(description="The one error shape: {error: {code, message, fields, request_id}}.")
 LANG = OpenApiParameter(
@@ -63,8 +61,7 @@ class _FileView(APIView):
 
 
 class CertificatePdfView(_FileView):
-    permission_classes = [HasRole]
-    allowed_roles = (Role.MINISTRY, Role.PROVIDER, Role.AWARDING_BODY)
+    policy = "certificate.read"
 
     @extend_schema(
         operation_id="certificates_pdf",
@@ -90,8 +87,7 @@ class CertificatePdfView(_FileView):
 
 
 class _CohortCertificatesView(_FileView):
-    permission_classes = [HasRole]
-    allowed_roles = (Role.MINISTRY, Role.PROVIDER)
+    policy = "certificate.read"
 
     def cohort_and_certificates(self, request, pk: int):
         lang = parse_language(request.query_params.get("lang"))

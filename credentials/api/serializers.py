@@ -2,14 +2,17 @@
 credentials.services. Workflow input/output serializers are named per action so OpenAPI components
 never collide."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from credentials import selectors
-from credentials.choices import EnrolmentStatus, RevocationReason
+from credentials.choices import EnrolmentStatus, RevocationReason, StatusAuthority
 from credentials.models import Certificate, Cohort, Enrolment, Learner, ModuleResult
 from registry.models import Curriculum, CurriculumModule, Municipality
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A related id looked up only among the records the requesting user may see: another provider's
     record answers "does not exist", exactly like a missing one."""
@@ -95,8 +98,8 @@ class CohortSerializer(serializers.ModelSerializer):
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
-    learner = ScopedPrimaryKeyField(selectors.learners_visible_to)
-    cohort = ScopedPrimaryKeyField(selectors.cohorts_visible_to)
+    learner = ScopedPrimaryKeyField(selectors.learners_actionable_by)
+    cohort = ScopedPrimaryKeyField(selectors.cohorts_actionable_by)
     enrolled_on = serializers.DateField(required=False)
 
     class Meta:
@@ -155,7 +158,7 @@ class EnrolmentEligibilitySerializer(serializers.Serializer):
 class ModuleResultSerializer(serializers.ModelSerializer):
     """A learner's result in one module (personal data). POST records or corrects (one per module)."""
 
-    enrolment = ScopedPrimaryKeyField(selectors.enrolments_visible_to)
+    enrolment = ScopedPrimaryKeyField(selectors.enrolments_actionable_by)
     module = serializers.PrimaryKeyRelatedField(queryset=CurriculumModule.objects.all())
     recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
@@ -217,6 +220,7 @@ class CertificateSerializer(serializers.ModelSerializer):
             "status_reason_code",
             "status_reference",
             "status_changed_at",
+            "status_authority",
             "holder_name",
             "learner",
             "enrolment",
@@ -232,6 +236,7 @@ class CertificateSerializer(serializers.ModelSerializer):
             "signature",
             "supersedes",
             "superseded_by",
+            "replaces_revoked",
             "created_at",
         ]
         read_only_fields = fields
@@ -252,10 +257,26 @@ class CertificateDetailSerializer(CertificateSerializer):
 
 
 class CertificateIssueInputSerializer(serializers.Serializer):
-    enrolment = serializers.PrimaryKeyRelatedField(
-        queryset=Enrolment.objects.all(), help_text="The enrolment to certify (one of your cohorts')."
+    enrolment = ScopedPrimaryKeyField(
+        selectors.enrolments_actionable_by, help_text="The enrolment to certify (one of your cohorts')."
     )
     awarded_on = serializers.DateField(required=False, help_text="Award date (default: today; never in the future).")
+    replaces_revoked = ScopedPrimaryKeyField(
+        selectors.certificates_visible_to,
+        required=False,
+        allow_null=True,
+        help_text=(
+            "The revoked certificate of this enrolment the new one follows: the explicit decision to issue "
+            "again after a revocation (with `reason`)."
+        ),
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        default="",
+        help_text="Why a new certificate follows the revoked one (required with `replaces_revoked`).",
+    )
 
 
 class CohortIssueCertificatesInputSerializer(serializers.Serializer):
@@ -282,6 +303,18 @@ class CohortIssuedCertificateSerializer(serializers.Serializer):
     learner = serializers.IntegerField()
 
 
+class CohortIssuePreviouslyRevokedSerializer(serializers.Serializer):
+    """A learner whose certificate was revoked: a batch never issues them again; a new certificate is an
+    explicit decision (POST /certificates with `replaces_revoked`)."""
+
+    enrolment = serializers.IntegerField()
+    learner = serializers.IntegerField()
+    holder_name = serializers.CharField()
+    revoked_certificate = serializers.IntegerField()
+    revoked_serial_number = serializers.CharField()
+    decided_by = serializers.ChoiceField(choices=StatusAuthority.choices, help_text="Who revoked it.")
+
+
 class CohortIssueCertificatesResultSerializer(serializers.Serializer):
     cohort = serializers.IntegerField()
     awarded_on = serializers.DateField()
@@ -290,6 +323,7 @@ class CohortIssueCertificatesResultSerializer(serializers.Serializer):
     already_issued = CohortIssuedCertificateSerializer(many=True)
     would_issue = CohortIssueEnrolmentSerializer(many=True)
     refused = CohortIssueEnrolmentSerializer(many=True)
+    previously_revoked = CohortIssuePreviouslyRevokedSerializer(many=True)
 
 
 class CertificateRevokeInputSerializer(serializers.Serializer):
@@ -311,3 +345,7 @@ class CertificateReissueInputSerializer(serializers.Serializer):
     family_name = serializers.CharField(max_length=100)
     reason = serializers.CharField(max_length=2000, help_text="Why the name is corrected (e.g. ID card copy ref).")
     correct_learner = serializers.BooleanField(default=True, help_text="Also correct the learner's record.")
+
+
+class CertificateAllowReplacementInputSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=255, help_text="The ministry's decision (case or letter number).")

@@ -28,10 +28,10 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, serializers
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import policy
 from core.api.errors import error_body
 from core.middleware import current_request_id
 from credentials.choices import VerificationChannel, VerificationOutcome
@@ -40,8 +40,6 @@ from credentials.verification import services
 from credentials.verification.events import Caller
 from credentials.verification.selectors import verification_events_visible_to
 from credentials.verification.throttles import VerificationRateThrottle
-from registry.choices import Role
-from registry.services.access import require_role
 
 # --- schema: answers ----------------------------------------------------------------------------------------
 
@@ -60,6 +58,10 @@ class VerificationQualificationSerializer(serializers.Serializer):
     type = serializers.CharField()
     nqf_level = serializers.IntegerField()
     eqf_level = serializers.IntegerField()
+    hours_theory = serializers.IntegerField(allow_null=True, help_text="Hours of theory the qualification requires.")
+    hours_practice = serializers.IntegerField(
+        allow_null=True, help_text="Hours of practice the qualification requires."
+    )
 
 
 class VerificationOrganisationSerializer(serializers.Serializer):
@@ -67,6 +69,21 @@ class VerificationOrganisationSerializer(serializers.Serializer):
     name = serializers.CharField()
     short_name = serializers.CharField()
     country = serializers.CharField()
+
+
+class VerificationEquivalentQualificationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = VerificationTitleSerializer()
+
+
+class VerificationEquivalencySerializer(serializers.Serializer):
+    """The ministry decision (as printed) that makes a foreign awarding body's qualification equivalent to a
+    national one."""
+
+    decision_number = serializers.CharField()
+    decided_on = serializers.DateField()
+    decided_by = VerificationOrganisationSerializer()
+    equivalent_to = VerificationEquivalentQualificationSerializer()
 
 
 class VerificationCertificateFactsSerializer(serializers.Serializer):
@@ -80,6 +97,9 @@ class VerificationCertificateFactsSerializer(serializers.Serializer):
     qualification = VerificationQualificationSerializer()
     provider = VerificationOrganisationSerializer()
     awarding_body = VerificationOrganisationSerializer()
+    equivalency = VerificationEquivalencySerializer(
+        allow_null=True, help_text="For a foreign awarding body's qualification; null for a national one."
+    )
     awarded_on = serializers.DateField()
     issued_on = serializers.DateField()
 
@@ -228,6 +248,8 @@ _VALID_EXAMPLE = {
             "type": "vocational",
             "nqf_level": 5,
             "eqf_level": 5,
+            "hours_theory": 600,
+            "hours_practice": 600,
         },
         "provider": {
             "slug": "qpgj",
@@ -236,6 +258,19 @@ _VALID_EXAMPLE = {
             "country": "XK",
         },
         "awarding_body": {"slug": "ocn-london", "name": "OCN London", "short_name": "OCN", "country": "GB"},
+        "equivalency": {
+            "decision_number": "MESTI-EQ-2024-017",
+            "decided_on": "2024-03-12",
+            "decided_by": {"slug": "mesti", "name": "MESTI", "short_name": "MESTI", "country": "XK"},
+            "equivalent_to": {
+                "code": "NQA-L5-SEN",
+                "title": {
+                    "sq": "Asistent për fëmijë/nxënës me nevoja të veçanta arsimore",
+                    "sr": "Asistent za decu/učenike sa posebnim obrazovnim potrebama",
+                    "en": "Assistant for children/pupils with special educational needs",
+                },
+            },
+        },
         "awarded_on": "2026-06-01",
         "issued_on": "2026-06-02",
     },
@@ -352,7 +387,7 @@ class VerificationDetailView(NoStoreMixin, APIView):
     the view's `cls`, which `as_view()` keeps.
     """
 
-    permission_classes = [AllowAny]
+    policy = "verification.verify"
     throttle_classes = [VerificationRateThrottle]
 
     @classmethod
@@ -391,7 +426,7 @@ class VerificationDetailView(NoStoreMixin, APIView):
 class VerificationCreateView(NoStoreMixin, APIView):
     """Verify a scanned QR text, a serial number + date of birth, or a batch."""
 
-    permission_classes = [AllowAny]
+    policy = "verification.verify"
     throttle_classes = [VerificationRateThrottle]
 
     @extend_schema(
@@ -402,9 +437,12 @@ class VerificationCreateView(NoStoreMixin, APIView):
             "* `qr`: the raw text a scanner read (`https://.../v/{id}#{token}` or a bare id). A signed token in the "
             "fragment must verify against the registry's keys and describe this certificate (`token_*` codes).\n"
             "* `verification_id`: a typed id.\n"
-            "* `serial_number` + `date_of_birth` (YYYY-MM-DD): answers only whether the date matches "
-            "(`date_of_birth_matches`), never what it is; the certificate's facts come back only when it does. "
-            f"At most {services.DOB_ATTEMPTS_PER_SERIAL} failed dates per serial number per day.\n"
+            "* `serial_number` + `date_of_birth` (YYYY-MM-DD): answers only whether the date matches, never what "
+            "it is. A match answers as a verification (`date_of_birth_matches: true`); a date that does not match, "
+            "and a serial number no certificate has, both answer outcome `date_of_birth_mismatch` with no "
+            "verification id, certificate or checks. "
+            f"At most {services.DOB_ATTEMPTS_PER_SERIAL} failed dates per serial number per day "
+            "(`too_many_attempts`, 429).\n"
             f"* `items`: a batch of up to {services.MAX_BATCH} of the above, for a municipality's hiring round; "
             "verifier organisations and the ministry only."
         ),
@@ -447,10 +485,10 @@ class VerificationCreateView(NoStoreMixin, APIView):
             ),
             OpenApiExample("Valid", value=_VALID_EXAMPLE, response_only=True, status_codes=["200"]),
             OpenApiExample(
-                "Date of birth does not match",
+                "Date of birth does not match (or unknown serial number)",
                 value={
-                    "verification_id": EXAMPLE_VID,
-                    "outcome": "valid",
+                    "verification_id": None,
+                    "outcome": "date_of_birth_mismatch",
                     "valid": False,
                     "verified_at": "2026-06-30T09:15:02+02:00",
                     "certificate": None,
@@ -485,7 +523,7 @@ class VerificationCreateView(NoStoreMixin, APIView):
         if "items" in data:
             if not request.user.is_authenticated:
                 raise exceptions.NotAuthenticated("A batch needs a verifier organisation's token.")
-            require_role(request.user, Role.VERIFIER, Role.MINISTRY)
+            policy.require(request.user, "verification.batch")
             items = [VerificationBatchItemInputSerializer(data=item) for item in data["items"]]
             for position, item in enumerate(items):
                 if not item.is_valid():
@@ -591,7 +629,7 @@ class VerificationEventListView(ListAPIView):
     certificates it awarded, a verifier organisation its own verifications, the ministry all."""
 
     serializer_class = VerificationEventSerializer
-    permission_classes = [IsAuthenticated]
+    policy = "verification.history"
     filterset_class = VerificationEventFilter
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
@@ -621,7 +659,7 @@ class VerificationEventSummarySerializer(serializers.Serializer):
 class VerificationEventSummaryView(APIView):
     """How often (filtered) certificates were verified, and by which organisations."""
 
-    permission_classes = [IsAuthenticated]
+    policy = "verification.history"
 
     @extend_schema(
         operation_id="verification_events_summary",

@@ -13,18 +13,15 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
+from core import policy
 from core.api.viewsets import ServiceWriteMixin
-from core.errors import DomainError
-from core.permissions import user_has_role
 from credentials import filtersets, selectors
 from credentials import services as svc
 from credentials.choices import LIVE_CERTIFICATE_STATUSES
 from credentials.models import Certificate
 from credentials.services import idempotency
-from registry.choices import Role
 
 from . import serializers as s
 
@@ -44,35 +41,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     ),
 )
 ERROR = OpenApiResponse(description="The one error shape: {error: {code, message, fields, request_id}}.")
-
-
-class TrainingRecordAccess(BasePermission):
-    """Training records are personal data: the ministry and providers read (scoped by the selectors);
-    only providers write. Verifiers, awarding bodies and the public reach none of them."""
-
-    def has_permission(self, request, view):
-        if request.method in SAFE_METHODS:
-            return user_has_role(request.user, Role.MINISTRY, Role.PROVIDER)
-        return user_has_role(request.user, Role.PROVIDER)
-
-
-class CertificateAccess(BasePermission):
-    """Reading: ministry, providers and awarding bodies (scoped); writing: providers and the ministry
-    (the services decide what each may do to which certificate)."""
-
-    def has_permission(self, request, view):
-        if request.method in SAFE_METHODS:
-            return user_has_role(request.user, Role.MINISTRY, Role.PROVIDER, Role.AWARDING_BODY)
-        return user_has_role(request.user, Role.MINISTRY, Role.PROVIDER)
-
-
-def acting_provider(user):
-    """The provider a write is made for: the user's own organisation."""
-    if user.organisation_id and user.has_role(Role.PROVIDER):
-        return user.organisation
-    raise DomainError(
-        "provider_required", "Training records are written by a provider's user.", status_code=status.HTTP_403_FORBIDDEN
-    )
 
 
 class IdempotentMixin:
@@ -120,7 +88,7 @@ class ServiceModelViewSet(
     """List/retrieve from a scoped selector; create (and update, where offered) through a service."""
 
     selector = None
-    permission_classes = [TrainingRecordAccess]
+    policy = {"read": "training.read", "write": "training.write"}
     lookup_value_regex = ID_PATTERN
     http_method_names = READ_AND_POST
 
@@ -158,7 +126,9 @@ class LearnerViewSet(ServiceModelViewSet):
     http_method_names = WRITE_METHODS
 
     def create_instance(self, data):
-        return svc.learner_create(actor=self.request.user, provider=acting_provider(self.request.user), data=data)
+        return svc.learner_create(
+            actor=self.request.user, provider=policy.acting_provider(self.request.user), data=data
+        )
 
     def update_instance(self, instance, data):
         return svc.learner_update(actor=self.request.user, learner=instance, data=data)
@@ -170,7 +140,7 @@ class LearnerViewSet(ServiceModelViewSet):
         form.is_valid(raise_exception=True)
         report = svc.learners_import(
             actor=request.user,
-            provider=acting_provider(request.user),
+            provider=policy.acting_provider(request.user),
             content=form.validated_data["file"].read(),
             dry_run=form.validated_data["dry_run"],
         )
@@ -190,7 +160,7 @@ class CohortViewSet(IdempotentMixin, ServiceModelViewSet):
     http_method_names = WRITE_METHODS
 
     def create_instance(self, data):
-        return svc.cohort_create(actor=self.request.user, provider=acting_provider(self.request.user), data=data)
+        return svc.cohort_create(actor=self.request.user, provider=policy.acting_provider(self.request.user), data=data)
 
     def update_instance(self, instance, data):
         return svc.cohort_update(actor=self.request.user, cohort=instance, data=data)
@@ -202,7 +172,9 @@ class CohortViewSet(IdempotentMixin, ServiceModelViewSet):
         description=(
             "Issue a certificate to every eligible enrolment of the cohort that has none yet, in one "
             "transaction. With `dry_run` nothing is written: the answer lists who would get one and, for "
-            "the others, every broken rule."
+            "the others, every broken rule. Learners whose certificate was revoked are never issued here "
+            "(`previously_revoked`). Issuing moves the cohort on: `finished` once no learner is still "
+            "in training, else `running`."
         ),
         examples=[OpenApiExample("Dry run", value={"dry_run": True, "awarded_on": "2026-06-30"})],
     )
@@ -247,6 +219,15 @@ def _cohort_issue_data(result) -> dict:
         "already_issued": [_certificate_entry(c) for c in result.already_issued],
         "would_issue": [_enrolment_entry(e) for e in result.would_issue],
         "refused": [_enrolment_entry(e.enrolment, e.reasons) for e in result.refused],
+        "previously_revoked": [
+            {
+                **_enrolment_entry(enrolment),
+                "revoked_certificate": revoked.pk,
+                "revoked_serial_number": revoked.serial_number,
+                "decided_by": revoked.status_authority,
+            }
+            for enrolment, revoked in result.previously_revoked
+        ],
     }
 
 
@@ -348,7 +329,7 @@ class ModuleResultViewSet(ServiceModelViewSet):
         form.is_valid(raise_exception=True)
         report = svc.results_import(
             actor=request.user,
-            provider=acting_provider(request.user),
+            provider=policy.acting_provider(request.user),
             content=form.validated_data["file"].read(),
             dry_run=form.validated_data["dry_run"],
         )
@@ -370,16 +351,33 @@ CERTIFICATE_WORKFLOW = {200: s.CertificateDetailSerializer, 400: ERROR, 403: ERR
     retrieve=extend_schema(responses={200: s.CertificateDetailSerializer}),
     create=extend_schema(
         request=s.CertificateIssueInputSerializer,
-        responses={201: s.CertificateDetailSerializer, 200: s.CertificateDetailSerializer, 400: ERROR, 403: ERROR},
+        responses={
+            201: s.CertificateDetailSerializer,
+            200: s.CertificateDetailSerializer,
+            400: ERROR,
+            403: ERROR,
+            409: ERROR,
+        },
         parameters=[IDEMPOTENCY_KEY],
         description=(
             "Issue the certificate of one enrolment (201). Issuing again returns the first one (200). A "
-            "refusal names the broken rule in `error.code` and lists all in `error.reasons`."
+            "refusal names the broken rule in `error.code` and lists all in `error.reasons`. If a certificate "
+            "of the enrolment was revoked, a new one is an explicit decision: `replaces_revoked` (its id) and "
+            "a `reason`; without them 409 `previously_revoked`. After a revocation by the ministry the ministry "
+            "must first allow a replacement (`allow-replacement`), else 403 `decided_by_ministry`."
         ),
     ),
 )
 class CertificateViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [CertificateAccess]
+    policy = {
+        "read": "certificate.read",
+        "create": "certificate.issue",
+        "revoke": "certificate.change_status",
+        "suspend": "certificate.change_status",
+        "reinstate": "certificate.change_status",
+        "reissue": "certificate.reissue",
+        "allow_replacement": "certificate.change_status",
+    }
     lookup_value_regex = ID_PATTERN
     filterset_class = filtersets.CertificateFilterSet
     search_fields = ["serial_number", "holder_name", "verification_id"]
@@ -398,7 +396,7 @@ class CertificateViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def create(self, request, *args, **kwargs):
         def handler():
-            form = s.CertificateIssueInputSerializer(data=request.data)
+            form = s.CertificateIssueInputSerializer(data=request.data, context={"request": request})
             form.is_valid(raise_exception=True)
             certificate, created = svc.certificate_issue(actor=request.user, **form.validated_data)
             return self._answer(certificate, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -439,7 +437,10 @@ class CertificateViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retrieve
         request=s.CertificateReinstateInputSerializer,
         responses=CERTIFICATE_WORKFLOW,
         parameters=[IDEMPOTENCY_KEY],
-        description="Reinstate a suspended certificate.",
+        description=(
+            "Reinstate a suspended certificate. A suspension decided by the ministry is lifted only by the "
+            "ministry (403 `decided_by_ministry`)."
+        ),
     )
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
@@ -465,3 +466,16 @@ class CertificateViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retrieve
             return self._answer(new, status.HTTP_201_CREATED)
 
         return self.idempotent(request, handler)
+
+    @extend_schema(
+        request=s.CertificateAllowReplacementInputSerializer,
+        responses=CERTIFICATE_WORKFLOW,
+        parameters=[IDEMPOTENCY_KEY],
+        description=(
+            "Ministry only: lift the bar a revocation decided by the ministry puts on the enrolment. The "
+            "certificate stays revoked; its provider may then issue a new one naming it (`replaces_revoked`)."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="allow-replacement")
+    def allow_replacement(self, request, pk=None):
+        return self._workflow(request, s.CertificateAllowReplacementInputSerializer, svc.certificate_allow_replacement)

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
 
+from core import policy
 from core.errors import DomainError
 from credentials.choices import Gender, ResultOutcome
 from credentials.models import Cohort, Enrolment, Learner
@@ -25,7 +26,6 @@ from registry.choices import AuditAction
 from registry.models import CurriculumModule, Municipality, Organisation
 from registry.services.audit import audit_record
 
-from .access import require_provider_of
 from .training import enrolment_create, learner_create, learner_update, module_result_record, normalise_name
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -235,7 +235,7 @@ def learners_import(
     *, actor, provider: Organisation, content: bytes | str, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportReport:
     """Create or update (by personal number) the provider's learners; a `cohort` column enrols them."""
-    require_provider_of(actor, provider.pk)
+    policy.require_for(actor, "training.write", provider.pk)
     rows = read_rows(content, LEARNER_COLUMNS, LEARNER_OPTIONAL)
     report = ImportReport(kind="learners", rows=len(rows), dry_run=dry_run)
     parsed, errors = _check_learner_rows(provider, rows)
@@ -357,7 +357,7 @@ def results_import(
     *, actor, provider: Organisation, content: bytes | str, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportReport:
     """Record (create or correct) module results of enrolled learners."""
-    require_provider_of(actor, provider.pk)
+    policy.require_for(actor, "training.write", provider.pk)
     rows = read_rows(content, RESULT_COLUMNS, RESULT_OPTIONAL)
     report = ImportReport(kind="results", rows=len(rows), dry_run=dry_run)
     parsed, errors = _check_result_rows(provider, rows)

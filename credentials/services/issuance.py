@@ -5,6 +5,11 @@
 - One live certificate per enrolment: the enrolment row is locked (`SELECT ... FOR UPDATE`) before the
   check, so issuing twice, even at once, returns the first certificate (and the database's partial unique
   constraint is the last line of defence).
+- An enrolment whose certificate was revoked is never issued again silently: a new certificate names the
+  revoked one (`replaces_revoked`, with a reason, audited), and only an actor who outranks the revocation
+  may (the provider its own revocations; the ministry's, after the ministry allowed a replacement). The
+  cohort batch lists such enrolments apart (`previously_revoked`) and never issues them.
+- Issuing moves the cohort on: finished once no learner is still in training, otherwise running.
 - Serial numbers come from a `SerialCounter` row per qualification and award year, created race-free
   (`INSERT ... ON CONFLICT DO NOTHING`) and locked in the issuing transaction: concurrent issuers queue on
   it, and a rolled-back issuance rolls its number back too, so numbers are unique and gap-free.
@@ -21,9 +26,16 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from core.errors import DomainError
+from core import policy
+from core.errors import Conflict, DomainError, NotAllowed
 from core.middleware import current_request_id
-from credentials.choices import LIVE_CERTIFICATE_STATUSES, EnrolmentStatus
+from credentials.choices import (
+    COHORT_TRANSITIONS,
+    LIVE_CERTIFICATE_STATUSES,
+    CohortStatus,
+    EnrolmentStatus,
+    StatusAuthority,
+)
 from credentials.models import Certificate, Cohort, Enrolment, ModuleResult, SerialCounter
 from credentials.signing import sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
@@ -31,9 +43,16 @@ from credentials.tokens import new_certificate_token
 from registry.choices import AuditAction
 from registry.models import AuditEntry, CurriculumModule, Qualification
 from registry.services.audit import audit_record
+from registry.services.base import check_transition, update_audited
 
-from .access import require_provider_of
-from .eligibility import Eligibility, IssuanceBasis, evaluate, issuance_basis
+from .eligibility import (
+    Eligibility,
+    IssuanceBasis,
+    evaluate,
+    issuance_basis,
+    previously_revoked_reason,
+    standing_revocations,
+)
 
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 VERIFICATION_ID_LENGTH = 26  # 128 bits in 5-bit symbols (the first symbol carries 3 bits)
@@ -156,7 +175,9 @@ AUDITED_CERTIFICATE_FIELDS = (
     "issued_on",
     "key_id",
     "status",
+    "status_authority",
     "supersedes_id",
+    "replaces_revoked_id",
 )
 
 
@@ -218,23 +239,95 @@ def _complete_enrolments(
     ]
 
 
+def _advance_cohort(*, actor, cohort: Cohort) -> None:
+    """Issuing moves a planned or running cohort on: finished once none of its learners is still in
+    training (each enrolment completed or withdrawn), otherwise running. Audited as a status change."""
+    if cohort.status == CohortStatus.FINISHED:
+        return
+    still_training = Enrolment.objects.filter(cohort=cohort, status=EnrolmentStatus.ACTIVE).exists()
+    target = CohortStatus.RUNNING if still_training else CohortStatus.FINISHED
+    if target == cohort.status:
+        return
+    check_transition(what="cohort", current=cohort.status, target=target, transitions=COHORT_TRANSITIONS)
+    update_audited(
+        actor=actor,
+        instance=cohort,
+        data={"status": target},
+        reason="certificates issued",
+        action=AuditAction.STATUS_CHANGE,
+    )
+
+
+def _check_replacement(
+    *, actor, enrolment: Enrolment, replaces_revoked: Certificate | None, reason: str
+) -> Certificate | None:
+    """A revoked certificate's enrolment is issued again only by an explicit decision naming it, taken by
+    someone who outranks every revocation standing on the enrolment. Returns the certificate replaced."""
+    from .lifecycle import status_authority_of
+
+    standing = standing_revocations(enrolment=enrolment).get(enrolment.pk, [])
+    if replaces_revoked is None:
+        if standing:
+            refusal = previously_revoked_reason(standing[-1])
+            raise Conflict(refusal.code, refusal.message, extra={"revoked_certificate": refusal.detail})
+        return None
+    if replaces_revoked.pk not in {c.pk for c in standing}:
+        raise DomainError(
+            "invalid_replacement",
+            "Name a revoked certificate of this enrolment that no certificate replaces yet.",
+            fields={"replaces_revoked": ["Not a standing revocation of this enrolment."]},
+        )
+    if not reason.strip():
+        raise DomainError(
+            "reason_required",
+            "Say why a new certificate follows the revoked one.",
+            fields={"reason": ["Required to replace a revoked certificate."]},
+        )
+    outranked = [c for c in standing if c.status_authority == StatusAuthority.MINISTRY]
+    if outranked and status_authority_of(actor) != StatusAuthority.MINISTRY:
+        raise NotAllowed(
+            f"The ministry revoked {outranked[-1].serial_number}; a new certificate needs the ministry to allow "
+            "a replacement first.",
+            code="decided_by_ministry",
+        )
+    return replaces_revoked
+
+
 @transaction.atomic
 def certificate_issue(
-    *, actor, enrolment: Enrolment, awarded_on: datetime.date | None = None
+    *,
+    actor,
+    enrolment: Enrolment,
+    awarded_on: datetime.date | None = None,
+    replaces_revoked: Certificate | None = None,
+    reason: str = "",
 ) -> tuple[Certificate, bool]:
     """Issue the certificate of one enrolment. Returns (certificate, created); a second call for the same
-    enrolment returns the live certificate it already has, with created=False."""
+    enrolment returns the live certificate it already has, with created=False.
+
+    If a certificate of the enrolment was revoked, issuing again is refused (`previously_revoked`) unless
+    `replaces_revoked` names it and `reason` says why (see `_check_replacement`)."""
     # Lock the enrolment first: concurrent issuers of the same enrolment queue here.
     locked = Enrolment.objects.select_for_update().filter(pk=enrolment.pk).values_list("pk", flat=True)
     if not list(locked):
         raise DomainError("not_found", "No such enrolment.", status_code=404)
     enrolment = _enrolments_for_issuance(Enrolment.objects.filter(pk=enrolment.pk)).get()
-    require_provider_of(actor, enrolment.cohort.provider_id, code="not_your_cohort")
+    policy.require(actor, "certificate.issue")
+    policy.require_act(actor, enrolment)
     existing = (
         Certificate.objects.filter(enrolment=enrolment, status__in=LIVE_CERTIFICATE_STATUSES).order_by("id").first()
     )
     if existing is not None:
+        if replaces_revoked is not None and existing.replaces_revoked_id != replaces_revoked.pk:
+            raise Conflict(
+                "live_certificate_exists",
+                f"The enrolment has the certificate {existing.serial_number}; there is nothing to replace.",
+                fields={"replaces_revoked": ["The enrolment already has a live certificate."]},
+            )
         return existing, False
+    replaces_revoked = _check_replacement(
+        actor=actor, enrolment=enrolment, replaces_revoked=replaces_revoked, reason=reason
+    )
     awarded_on, issued_on = _award_dates(awarded_on)
     cohort = enrolment.cohort
     basis = issuance_basis(provider=cohort.provider, curriculum=cohort.curriculum, awarded_on=awarded_on)
@@ -246,11 +339,20 @@ def certificate_issue(
     certificate = _build_certificate(
         actor=actor, enrolment=enrolment, basis=basis, serial_number=serial, issued_on=issued_on
     )
+    certificate.replaces_revoked = replaces_revoked
     certificate.full_clean()
     certificate.save()
-    audit_record(actor=actor, action=AuditAction.ISSUE, instance=certificate, after=certificate_audit_data(certificate))
+    audit_record(
+        actor=actor,
+        action=AuditAction.ISSUE,
+        instance=certificate,
+        before={"replaces_revoked": replaces_revoked.serial_number} if replaces_revoked else None,
+        after=certificate_audit_data(certificate),
+        reason=reason.strip() if replaces_revoked else "",
+    )
     entries = _complete_enrolments(actor=actor, enrolments=[enrolment], on=awarded_on)
     AuditEntry.objects.bulk_create(entries)
+    _advance_cohort(actor=actor, cohort=enrolment.cohort)
     return certificate, True
 
 
@@ -265,6 +367,7 @@ BULK_SKIP_VALIDATION = [
     "accreditation",
     "equivalency",
     "supersedes",
+    "replaces_revoked",
     "issued_by",
 ]
 
@@ -278,6 +381,8 @@ class CohortIssueResult:
     would_issue: list[Enrolment] = field(default_factory=list)
     already_issued: list[Certificate] = field(default_factory=list)
     refused: list[Eligibility] = field(default_factory=list)
+    # (enrolment, its revoked certificate): never issued in a batch; each needs an explicit decision.
+    previously_revoked: list[tuple[Enrolment, Certificate]] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -285,12 +390,14 @@ def cohort_issue_certificates(
     *, actor, cohort: Cohort, awarded_on: datetime.date | None = None, dry_run: bool = False
 ) -> CohortIssueResult:
     """Issue a certificate to every eligible enrolment of the cohort that has none yet, in one transaction.
+    An enrolment whose certificate was revoked is never issued here: it is listed in `previously_revoked`.
 
     `dry_run` writes nothing and says who would get one and why the others would not. Built for volume:
     the catalogue rules are checked once, serials are allocated in one locked step, and certificates and
     audit entries are inserted in bulk.
     """
-    require_provider_of(actor, cohort.provider_id, code="not_your_cohort")
+    policy.require(actor, "certificate.issue")
+    policy.require_act(actor, cohort)
     awarded_on, issued_on = _award_dates(awarded_on)
     cohort = Cohort.objects.select_related("provider", "curriculum__qualification__awarding_body").get(pk=cohort.pk)
     if not dry_run:
@@ -304,11 +411,15 @@ def cohort_issue_certificates(
         c.enrolment_id: c
         for c in Certificate.objects.filter(enrolment__cohort=cohort, status__in=LIVE_CERTIFICATE_STATUSES)
     }
+    standing = standing_revocations(enrolment__cohort=cohort)
     basis = issuance_basis(provider=cohort.provider, curriculum=cohort.curriculum, awarded_on=awarded_on)
     result = CohortIssueResult(cohort=cohort, awarded_on=awarded_on, dry_run=dry_run)
     for e in enrolments:
         if e.pk in live:
             result.already_issued.append(live[e.pk])
+            continue
+        if e.pk in standing:
+            result.previously_revoked.append((e, standing[e.pk][-1]))
             continue
         eligibility = evaluate(enrolment=e, basis=basis, modules=modules, results=list(e.results.all()))
         if eligibility.eligible:
@@ -337,4 +448,5 @@ def cohort_issue_certificates(
     entries += _complete_enrolments(actor=actor, enrolments=result.would_issue, on=awarded_on, cohort=cohort)
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
     result.issued = certificates
+    _advance_cohort(actor=actor, cohort=cohort)
     return result

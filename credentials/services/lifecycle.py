@@ -3,6 +3,11 @@
 Certificates are never deleted; each change is a status change with a reason, audited. The ministry may
 act on any certificate (annulment); a provider only on its own. Accreditation changes never reach here:
 a certificate stays as issued whatever later happens to the accreditation it was issued under.
+
+Authority ranks (DESIGN.md "Authority"): each status decision records who made it (`status_authority`). A
+suspension or revocation the ministry decided is undone only by the ministry: a provider can neither
+reinstate, revoke over, nor reissue it, nor issue the enrolment again (see `issuance`) until the ministry
+reinstates it or, for a revocation, allows a replacement (`certificate_allow_replacement`).
 """
 
 from __future__ import annotations
@@ -12,19 +17,41 @@ import copy
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import Conflict, DomainError
-from credentials.choices import CertificateStatus, RevocationReason
+from core import policy
+from core.errors import Conflict, DomainError, NotAllowed
+from credentials.choices import CertificateStatus, RevocationReason, StatusAuthority
 from credentials.models import Certificate
 from credentials.signing import sign_snapshot
 from credentials.tokens import new_certificate_token
-from registry.choices import AuditAction
+from registry.choices import AuditAction, Role
 from registry.services.audit import audit_record
 
-from .access import require_provider_of, require_provider_or_ministry
 from .issuance import allocate_serials, certificate_audit_data, new_verification_id
 from .training import learner_update, normalise_name
 
-STATUS_FIELDS = ("status", "status_reason_code", "status_reference", "status_changed_at")
+STATUS_FIELDS = ("status", "status_reason_code", "status_reference", "status_changed_at", "status_authority")
+
+
+def status_authority_of(actor) -> str:
+    """The rank a status decision by `actor` carries: the ministry's for the ministry, superusers and the
+    system (`None`: seeding, an operator's command), the provider's for everyone else.
+    (One helper until the access policy takes it over.)"""
+    if actor is None or getattr(actor, "is_superuser", False) or actor.has_role(Role.MINISTRY):
+        return StatusAuthority.MINISTRY
+    return StatusAuthority.PROVIDER
+
+
+def require_authority_over(actor, certificate: Certificate) -> None:
+    """A suspension or revocation decided by the ministry is changed only by the ministry."""
+    if (
+        certificate.status != CertificateStatus.VALID
+        and certificate.status_authority == StatusAuthority.MINISTRY
+        and status_authority_of(actor) != StatusAuthority.MINISTRY
+    ):
+        raise NotAllowed(
+            f"The ministry {certificate.status} this certificate; only the ministry can change that.",
+            code="decided_by_ministry",
+        )
 
 
 def _lock(certificate: Certificate) -> Certificate:
@@ -36,6 +63,7 @@ def _status_data(certificate: Certificate) -> dict:
         "status": certificate.status,
         "status_reason_code": certificate.status_reason_code,
         "status_reference": certificate.status_reference,
+        "status_authority": certificate.status_authority,
     }
 
 
@@ -64,6 +92,7 @@ def _change_status(
     certificate.status_reason_code = reason_code
     certificate.status_reference = reference.strip()
     certificate.status_changed_at = timezone.now()
+    certificate.status_authority = status_authority_of(actor)
     certificate.full_clean()
     certificate.save(update_fields=[*STATUS_FIELDS, "updated_at"])
     audit_record(
@@ -80,7 +109,8 @@ def _change_status(
 @transaction.atomic
 def certificate_revoke(*, actor, certificate: Certificate, reason_code: str, reference: str) -> Certificate:
     """Revoke (annul) a valid or suspended certificate. Final: a revoked certificate stays revoked."""
-    require_provider_or_ministry(actor, certificate.provider_id)
+    policy.require(actor, "certificate.change_status")
+    policy.require_act(actor, certificate)
     certificate = _lock(certificate)
     _check_reason_code(reason_code)
     if not reference.strip():
@@ -91,6 +121,7 @@ def certificate_revoke(*, actor, certificate: Certificate, reason_code: str, ref
         )
     if certificate.status not in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
         raise _refuse_transition(certificate, "revoked")
+    require_authority_over(actor, certificate)
     return _change_status(
         actor=actor,
         certificate=certificate,
@@ -103,7 +134,8 @@ def certificate_revoke(*, actor, certificate: Certificate, reason_code: str, ref
 @transaction.atomic
 def certificate_suspend(*, actor, certificate: Certificate, reason_code: str, reference: str = "") -> Certificate:
     """Suspend a valid certificate while a question is examined; reinstate or revoke it afterwards."""
-    require_provider_or_ministry(actor, certificate.provider_id)
+    policy.require(actor, "certificate.change_status")
+    policy.require_act(actor, certificate)
     certificate = _lock(certificate)
     _check_reason_code(reason_code)
     if certificate.status != CertificateStatus.VALID:
@@ -119,10 +151,12 @@ def certificate_suspend(*, actor, certificate: Certificate, reason_code: str, re
 
 @transaction.atomic
 def certificate_reinstate(*, actor, certificate: Certificate, reference: str = "") -> Certificate:
-    require_provider_or_ministry(actor, certificate.provider_id)
+    policy.require(actor, "certificate.change_status")
+    policy.require_act(actor, certificate)
     certificate = _lock(certificate)
     if certificate.status != CertificateStatus.SUSPENDED:
         raise _refuse_transition(certificate, "reinstated")
+    require_authority_over(actor, certificate)
     return _change_status(
         actor=actor,
         certificate=certificate,
@@ -150,10 +184,12 @@ def certificate_reissue(
     printed (titles, hours, modules, accreditation, award date) stays as it was awarded, whatever the
     catalogue says today. The learner's record is corrected too unless `correct_learner=False`.
     """
-    require_provider_of(actor, certificate.provider_id, code="not_your_certificate")
+    policy.require(actor, "certificate.reissue")
+    policy.require_act(actor, certificate)
     old = _lock(certificate)
     if old.status not in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
         raise _refuse_transition(old, "reissued")
+    require_authority_over(actor, old)  # the new certificate would verify valid
     given, family = normalise_name(given_name), normalise_name(family_name)
     if not given or not family:
         raise DomainError(
@@ -171,6 +207,7 @@ def certificate_reissue(
     old.status_changed_at = timezone.now()
     old.status_reason_code = ""
     old.status_reference = reason.strip()[:255]
+    old.status_authority = status_authority_of(actor)
     old.full_clean()
     old.save(update_fields=[*STATUS_FIELDS, "updated_at"])
     audit_record(
@@ -227,3 +264,45 @@ def certificate_reissue(
     if correct_learner and (learner.given_name, learner.family_name) != (given, family):
         learner_update(actor=actor, learner=learner, data={"given_name": given, "family_name": family}, reason=reason)
     return new
+
+
+@transaction.atomic
+def certificate_allow_replacement(*, actor, certificate: Certificate, reference: str) -> Certificate:
+    """The ministry lifts the bar its own revocation puts on the enrolment: the certificate stays revoked
+    (what it printed stays annulled), but its provider may now issue a new one that names it
+    (`certificate_issue(replaces_revoked=...)`), as after a revocation the provider decided itself."""
+    if status_authority_of(actor) != StatusAuthority.MINISTRY:
+        raise NotAllowed("Only the ministry lifts a revocation it decided.", code="ministry_only")
+    certificate = _lock(certificate)
+    if not reference.strip():
+        raise DomainError(
+            "reference_required",
+            "Give the reference of the decision (case or letter number).",
+            fields={"reference": ["Required."]},
+        )
+    if certificate.status != CertificateStatus.REVOKED or Certificate.objects.filter(
+        replaces_revoked=certificate
+    ).exists():
+        raise Conflict(
+            "invalid_transition",
+            "Only a revoked certificate that was not replaced yet can be released for a replacement.",
+            fields={"status": [f"The certificate is {certificate.status}."]},
+        )
+    if certificate.status_authority != StatusAuthority.MINISTRY:
+        raise Conflict(
+            "not_decided_by_ministry",
+            "The provider revoked this certificate; it may issue a replacement without the ministry.",
+        )
+    before = _status_data(certificate)
+    certificate.status_authority = StatusAuthority.PROVIDER
+    certificate.full_clean()
+    certificate.save(update_fields=["status_authority", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.STATUS_CHANGE,
+        instance=certificate,
+        before=before,
+        after=_status_data(certificate),
+        reason=reference.strip(),
+    )
+    return certificate

@@ -12,14 +12,19 @@ import unicodedata
 from django.db import transaction
 from django.utils import timezone
 
+from core import policy
 from core.errors import Conflict, DomainError
-from credentials.choices import LIVE_CERTIFICATE_STATUSES, CohortStatus, EnrolmentStatus, ResultOutcome
+from credentials.choices import (
+    COHORT_TRANSITIONS,
+    LIVE_CERTIFICATE_STATUSES,
+    CohortStatus,
+    EnrolmentStatus,
+    ResultOutcome,
+)
 from credentials.models import Cohort, Enrolment, Learner, ModuleResult
 from registry.choices import AuditAction, CurriculumStatus, OrganisationKind
 from registry.models import CurriculumModule, Organisation
 from registry.services.base import check_transition, create_audited, update_audited
-
-from .access import require_provider_of
 
 NAME_FIELDS = ("given_name", "family_name")
 
@@ -68,7 +73,7 @@ def _check_learner(learner: Learner) -> None:
 
 @transaction.atomic
 def learner_create(*, actor, provider: Organisation, data: dict) -> Learner:
-    require_provider_of(actor, provider.pk)
+    policy.require_for(actor, "training.write", provider.pk)
     _check_provider(provider)
     learner = Learner(provider=provider, **_clean_learner_data(data))
     _check_learner(learner)
@@ -78,7 +83,8 @@ def learner_create(*, actor, provider: Organisation, data: dict) -> Learner:
 @transaction.atomic
 def learner_update(*, actor, learner: Learner, data: dict, reason: str = "") -> Learner:
     """Correct a learner's record. Certificates already issued keep what they printed (rule 6)."""
-    require_provider_of(actor, learner.provider_id)
+    policy.require(actor, "training.write")
+    policy.require_act(actor, learner)
     data = _clean_learner_data(data)
     data.pop("provider", None)
     probe = Learner(**{f.attname: getattr(learner, f.attname) for f in Learner._meta.concrete_fields})
@@ -113,7 +119,7 @@ def _check_cohort(cohort: Cohort) -> None:
 
 @transaction.atomic
 def cohort_create(*, actor, provider: Organisation, data: dict) -> Cohort:
-    require_provider_of(actor, provider.pk)
+    policy.require_for(actor, "training.write", provider.pk)
     _check_provider(provider)
     cohort = Cohort(provider=provider, **data)
     _check_cohort(cohort)
@@ -124,9 +130,12 @@ def cohort_create(*, actor, provider: Organisation, data: dict) -> Cohort:
 
 @transaction.atomic
 def cohort_update(*, actor, cohort: Cohort, data: dict) -> Cohort:
-    require_provider_of(actor, cohort.provider_id, code="not_your_cohort")
+    policy.require(actor, "training.write")
+    policy.require_act(actor, cohort)
     data = dict(data)
     data.pop("provider", None)
+    if "status" in data and data["status"] != cohort.status:
+        check_transition(what="cohort", current=cohort.status, target=data["status"], transitions=COHORT_TRANSITIONS)
     if "curriculum" in data and data["curriculum"].pk != cohort.curriculum_id and cohort.enrolments.exists():
         raise Conflict("cohort_has_enrolments", "A cohort with enrolments keeps its curriculum.")
     probe = Cohort(**{f.attname: getattr(cohort, f.attname) for f in Cohort._meta.concrete_fields})
@@ -145,7 +154,8 @@ def cohort_update(*, actor, cohort: Cohort, data: dict) -> Cohort:
 def enrolment_create(*, actor, cohort: Cohort, learner: Learner, enrolled_on: datetime.date | None = None) -> Enrolment:
     """Enrol a learner of the provider into one of its cohorts (rule 5: not into a withdrawn curriculum,
     not after the qualification's operational end)."""
-    require_provider_of(actor, cohort.provider_id, code="not_your_cohort")
+    policy.require(actor, "training.write")
+    policy.require_act(actor, cohort)
     if learner.provider_id != cohort.provider_id:
         raise DomainError(
             "learner_of_other_provider",
@@ -185,7 +195,8 @@ def enrolment_transition(
     reached (the training part of the issuance rules); issuing a certificate completes it too."""
     from .eligibility import training_reasons
 
-    require_provider_of(actor, enrolment.cohort.provider_id, code="not_your_cohort")
+    policy.require(actor, "training.write")
+    policy.require_act(actor, enrolment)
     check_transition(what="enrolment", current=enrolment.status, target=status, transitions=ENROLMENT_TRANSITIONS)
     data: dict = {"status": status}
     if status == EnrolmentStatus.COMPLETED:
@@ -223,6 +234,13 @@ def _check_result(result: ModuleResult, module: CurriculumModule) -> None:
         raise DomainError(
             "invalid", "The assessment date is in the future.", fields={"assessed_on": ["In the future."]}
         )
+    enrolled_on = result.enrolment.enrolled_on
+    if result.assessed_on and result.assessed_on < enrolled_on:
+        raise DomainError(
+            "assessed_before_enrolment",
+            f"The assessment date is before the learner enrolled ({enrolled_on.isoformat()}).",
+            fields={"assessed_on": [f"On or after the enrolment date, {enrolled_on.isoformat()}."]},
+        )
     if result.outcome != ResultOutcome.PENDING and not result.assessed_on:
         raise DomainError(
             "invalid", "An assessed result needs its date.", fields={"assessed_on": ["Required when assessed."]}
@@ -235,7 +253,8 @@ def module_result_record(
 ) -> tuple[ModuleResult, bool]:
     """Record (or correct) a learner's result in one module. Returns (result, created)."""
     cohort = enrolment.cohort
-    require_provider_of(actor, cohort.provider_id, code="not_your_cohort")
+    policy.require(actor, "training.write")
+    policy.require_act(actor, cohort)
     if module.curriculum_id != cohort.curriculum_id:
         raise DomainError(
             "module_not_in_curriculum",

@@ -2,8 +2,8 @@
 
 The client IP is stored only as a keyed hash (HMAC-SHA256 with `settings.IP_HASH_KEY`, or a key derived from
 `SECRET_KEY`), enough to spot abuse from one address without keeping the address. The user agent is reduced to
-a family name. Link-preview bots (a certificate link pasted into WhatsApp or Slack) get the page but are not
-counted: they are not verifications.
+a family name. Anonymous link-preview bots (a certificate link pasted into WhatsApp or Slack) get the page but are
+not counted: they are not verifications. A caller with a token or a session is always counted.
 
 Writing an event is deliberately a single INSERT without `full_clean()` or an audit entry: every value is
 produced by our code (never raw input), foreign keys come from rows just read, and the event log is itself the
@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from rest_framework.settings import api_settings
 
+from core import policy
+from core.client_ip import client_ip
 from credentials.models import VerificationEvent
 
 # Link-preview and crawler bots: they fetch a link to draw a preview or index it, nobody verified anything.
@@ -60,19 +61,6 @@ def user_agent_family(user_agent: str) -> str:
     return "other"
 
 
-def client_ip(request) -> str:
-    """The caller's address. `X-Forwarded-For` is trusted only for `NUM_PROXIES` hops (DRF's setting);
-    without it a caller could pick any address and escape the per-IP throttle."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
-    proxies = api_settings.NUM_PROXIES
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-min(proxies, len(hops))]
-    return remote
-
-
 @lru_cache(maxsize=4)
 def _derived_key(secret_key: str) -> bytes:
     return hmac.new(secret_key.encode(), b"kqr.verification.ip-hash.v1", hashlib.sha256).digest()
@@ -97,14 +85,17 @@ class Caller:
     @classmethod
     def from_request(cls, request, *, user=None) -> Caller:
         """`user` is passed by API views (already authenticated); the HTML page passes none and so never
-        touches the session (the page is public, and that keeps it at two queries)."""
+        touches the session (the page is public, and that keeps it at two queries).
+
+        The link-preview filter is for anonymous callers only: a caller with a token or a session verified
+        something whatever its User-Agent says (a verifier must not keep its checks out of the log that way)."""
         agent = request.META.get("HTTP_USER_AGENT", "")[:512]
-        organisation_id = getattr(user, "organisation_id", None) if user is not None else None
+        organisation_id = policy.acting_organisation_id(user) if user is not None else None
         return cls(
             organisation_id=organisation_id,
             ip_hash=ip_hash(client_ip(request)),
             user_agent_family=user_agent_family(agent),
-            is_bot=is_preview_bot(agent),
+            is_bot=user is None and is_preview_bot(agent),
         )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from core import policy
 from credentials.models import Certificate, VerificationEvent
-from registry.choices import Role
 
 # A value no certificate has (ids are 26 characters): a malformed id still runs the very same query, so
 # unknown, malformed and revoked ids cost the same (no timing or query-count oracle).
@@ -77,16 +77,6 @@ def certificates_by_serial(serial_numbers: Iterable[str]) -> dict[str, Certifica
 
 
 def verification_events_visible_to(user):
-    """The verification log as `user` may see it (object-level scoping; nothing for anyone else)."""
-    events = VerificationEvent.objects.select_related("certificate", "verifier_organisation")
-    if user is None or not user.is_authenticated:
-        return events.none()
-    if user.is_superuser or user.has_role(Role.MINISTRY):
-        return events
-    if user.has_role(Role.PROVIDER):
-        return events.filter(certificate__provider_id=user.organisation_id)
-    if user.has_role(Role.AWARDING_BODY):
-        return events.filter(certificate__awarding_body_id=user.organisation_id)
-    if user.has_role(Role.VERIFIER):
-        return events.filter(verifier_organisation_id=user.organisation_id)
-    return events.none()
+    """The verification log as the access policy lets `user` read it: the events of the certificates it may
+    read, and a verifier organisation's own verifications."""
+    return policy.readable(user, VerificationEvent.objects.select_related("certificate", "verifier_organisation"))

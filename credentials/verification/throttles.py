@@ -4,8 +4,10 @@
     verify_verifier  a verifier organisation (municipality, employer) with its token, per organisation
     verify_user      any other signed-in user (provider, ministry staff), per user
 
-Refusals are 429 with `Retry-After`. The client IP honours `X-Forwarded-For` only for DRF's `NUM_PROXIES`
-hops (see `events.client_ip`); DRF's default would let any caller name its own address.
+Refusals are 429 with `Retry-After`. The client IP is `core.client_ip.client_ip`: `X-Forwarded-For` counts only
+for the `TRUSTED_PROXY_DEPTH` proxies of ours, no other header ever; DRF's default would let any caller name its
+own address. The counts live in the default cache, which every worker shares (Redis: production refuses to
+start without it, config/settings.py), so a spent quota stays spent whichever worker answers.
 
 A sliding window like DRF's (at most N requests in any window of the rate's length), counted in GRANULES slices
 of the window (one second for a per-minute rate) instead of one timestamp per request: the cache holds at most
@@ -23,9 +25,8 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from registry.choices import Role
-
-from .events import client_ip
+from core import policy
+from core.client_ip import client_ip
 
 GRANULES = 60
 
@@ -46,8 +47,9 @@ class VerificationRateThrottle(SimpleRateThrottle):
         # Only an API (DRF) request has authenticated its caller; the page never reads the session.
         user = request.user if isinstance(request, Request) else None
         if user is not None and user.is_authenticated:
-            if user.organisation_id and user.role == Role.VERIFIER:
-                return "verify_verifier", f"org{user.organisation_id}"
+            verifier = policy.verifier_organisation_id(user)
+            if verifier is not None:
+                return "verify_verifier", f"org{verifier}"
             return "verify_user", f"user{user.pk}"
         return "verify_anon", client_ip(request) or "unknown"
 

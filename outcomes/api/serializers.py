@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import policy
 from credentials.choices import LIVE_CERTIFICATE_STATUSES
 from credentials.models import Certificate
 from outcomes.choices import CompetenceArea, EmploymentStatus
@@ -11,7 +12,6 @@ from outcomes.models import EmployerSurvey, TracerInvitation, TracerResponse
 from outcomes.services import INVITATION_DEFAULT_DAYS, INVITATION_MAX_DAYS, TracerAnswers
 from outcomes.stats import DIMENSIONS
 from registry.models import Municipality, Organisation
-from registry.services.access import is_ministry
 
 
 def _slug(model, **kwargs):
@@ -54,13 +54,10 @@ class TracerAnswersInputSerializer(serializers.Serializer):
 
 
 def recordable_certificates(request):
-    """Certificates the caller may record answers for: the ministry any, a provider its own."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    """Certificates the caller may record tracer data for: those it may act on (core.policy)."""
+    if request is None:
         return Certificate.objects.none()
-    if is_ministry(user):
-        return Certificate.objects.all()
-    return Certificate.objects.filter(provider_id=user.organisation_id)
+    return policy.actionable(request.user, Certificate.objects.all())
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -8,7 +8,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -16,11 +15,9 @@ from rest_framework.views import APIView
 
 from core.api.parsers import decode_text_body
 from core.errors import DomainError
-from core.permissions import HasRole
 from outcomes import selectors, services, stats
 from outcomes.filtersets import EmployerSurveyFilterSet, TracerInvitationFilterSet, TracerResponseFilterSet
 from outcomes.services import TracerAnswers
-from registry.choices import Role
 
 from . import serializers as s
 from .renderers import ImpactCsvRenderer
@@ -61,8 +58,7 @@ class InvitationAnswerThrottle(AnonRateThrottle):
 class TracerResponseViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
-    permission_classes = [HasRole]
-    allowed_roles = (Role.MINISTRY, Role.PROVIDER)
+    policy = {"read": "tracer.read", "write": "tracer.write"}
     http_method_names = READ_WRITE
     serializer_class = s.TracerResponseSerializer
     filterset_class = TracerResponseFilterSet
@@ -140,8 +136,7 @@ class TracerResponseViewSet(
     )
 )
 class TracerInvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [HasRole]
-    allowed_roles = (Role.MINISTRY, Role.PROVIDER)
+    policy = {"read": "tracer.read", "write": "tracer.write"}
     http_method_names = ["get", "post", "head", "options"]
     serializer_class = s.TracerInvitationSerializer
     filterset_class = TracerInvitationFilterSet
@@ -162,7 +157,7 @@ class TracerInvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 class TracerAnswerView(APIView):
     """A graduate answers through the one-time link, without an account (the JSON twin of /tracer/<token>/)."""
 
-    permission_classes = [AllowAny]
+    policy = "tracer.answer_by_link"
     authentication_classes: list = []
     throttle_classes = [InvitationAnswerThrottle]
 
@@ -184,8 +179,7 @@ class EmployerSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     """Employers and municipalities record their own ratings; the ministry reads all; a provider reads
     those about its graduates."""
 
-    permission_classes = [HasRole]
-    allowed_roles = (Role.MINISTRY, Role.VERIFIER, Role.PROVIDER)
+    policy = {"read": "employer_survey.read", "write": "employer_survey.write"}
     http_method_names = ["get", "post", "head", "options"]
     serializer_class = s.EmployerSurveySerializer
     filterset_class = EmployerSurveyFilterSet
@@ -210,7 +204,7 @@ class EmployerSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 class ImpactStatsView(APIView):
     """Public: aggregated indicators only, groups under the minimum size suppressed."""
 
-    permission_classes = [AllowAny]
+    policy = "statistics.read"
     throttle_classes = [PublicStatsThrottle]
     renderer_classes = [JSONRenderer, ImpactCsvRenderer]
 

@@ -7,9 +7,7 @@ from rest_framework.decorators import action
 
 from core.api.serializers import StatusTransitionInputSerializer
 from core.api.viewsets import ServiceWriteMixin
-from core.permissions import CatalogueAccess, MinistryOnly
 from registry import filtersets, selectors
-from registry.choices import Role
 from registry.services import accreditation as acc_services
 from registry.services import catalogue
 
@@ -22,7 +20,7 @@ class ServiceViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
     """A ModelViewSet whose writes go through services; subclasses give `create_instance`/`update_instance`."""
 
     http_method_names = NO_DELETE
-    permission_classes = [CatalogueAccess]
+    policy = {"read": "catalogue.read", "write": "catalogue.write"}
 
 
 TRANSITION_SCHEMA = extend_schema(
@@ -39,6 +37,7 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["slug", "name_sq", "name_sr", "name_sr_cyrl", "name_en"]
     ordering_fields = ["name_sq", "name_en", "slug"]
     lookup_field = "slug"
+    policy = "catalogue.read"
 
 
 class OrganisationViewSet(ServiceViewSet):
@@ -181,7 +180,7 @@ class AccreditationViewSet(ServiceViewSet):
     filterset_class = filtersets.AccreditationFilterSet
     search_fields = ["decision_number", "provider__name", "provider__short_name", "qualification__code", "sites"]
     ordering_fields = ["valid_from", "valid_until", "decision_number", "created_at"]
-    write_roles = (Role.MINISTRY, Role.AWARDING_BODY)
+    policy = {"read": "catalogue.read", "write": "accreditation.record"}
 
     def create_instance(self, data):
         conditions = data.pop("conditions", [])
@@ -216,6 +215,7 @@ class EquivalencyViewSet(ServiceViewSet):
     filterset_class = filtersets.EquivalencyFilterSet
     search_fields = ["decision_number", "qualification__code", "equivalent_to__code", "notes"]
     ordering_fields = ["decided_on", "valid_from", "decision_number"]
+    policy = {"read": "catalogue.read", "write": "equivalency.decide"}
 
     def create_instance(self, data):
         return acc_services.equivalency_create(actor=self.request.user, data=data)
@@ -236,6 +236,6 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.audit_entry_list()
     serializer_class = s.AuditEntrySerializer
     filterset_class = filtersets.AuditEntryFilterSet
-    permission_classes = [MinistryOnly]
+    policy = "audit.read"
     search_fields = ["object_repr", "reason", "object_type"]
     ordering_fields = ["created_at", "id"]

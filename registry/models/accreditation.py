@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from registry.choices import (
@@ -9,10 +10,15 @@ from registry.choices import (
     AccreditationKind,
     AccreditationStatus,
     EquivalencyStatus,
+    OrganisationKind,
 )
 
 from .organisations import Municipality, Organisation
 from .qualifications import LEVEL_VALIDATORS, Qualification
+
+# Who may be an accrediting agent, and who decides equivalency (the party rules of DESIGN.md "Authority").
+ACCREDITING_KINDS = (OrganisationKind.AWARDING_BODY, OrganisationKind.QUALIFICATION_AUTHORITY)
+DECIDING_KINDS = (OrganisationKind.MINISTRY, OrganisationKind.QUALIFICATION_AUTHORITY)
 
 
 class AccreditationQuerySet(models.QuerySet):
@@ -20,9 +26,15 @@ class AccreditationQuerySet(models.QuerySet):
         return self.filter(status__in=ACCREDITATION_IN_FORCE, valid_from__lte=day, valid_until__gte=day)
 
     def covering(self, qualification: Qualification) -> "AccreditationQuerySet":
+        """Programme accreditations of the qualification, and institutional ones at its level granted by its
+        own awarding body (Pearson's institutional accreditation never covers NQA's qualifications)."""
         return self.filter(
             models.Q(qualification=qualification)
-            | models.Q(qualification__isnull=True, nqf_level=qualification.nqf_level)
+            | models.Q(
+                qualification__isnull=True,
+                nqf_level=qualification.nqf_level,
+                agent_id=qualification.awarding_body_id,
+            )
         )
 
 
@@ -86,7 +98,27 @@ class Accreditation(models.Model):
     def covers(self, qualification: Qualification) -> bool:
         if self.qualification_id is not None:
             return self.qualification_id == qualification.pk
-        return self.nqf_level == qualification.nqf_level
+        return self.nqf_level == qualification.nqf_level and self.agent_id == qualification.awarding_body_id
+
+    def party_errors(self) -> dict[str, list[str]]:
+        """The party rules: a provider is accredited, by an accrediting agent, for a qualification that agent
+        awards (NQA for national qualifications, an awarding body for its own). Checked by `clean()` (so the
+        admin meets them) and by the services (which answer `invalid_party`)."""
+        errors: dict[str, list[str]] = {}
+        provider = self.provider if self.provider_id else None
+        agent = self.agent if self.agent_id else None
+        if provider is not None and provider.kind != OrganisationKind.PROVIDER:
+            errors["provider"] = ["Only providers are accredited."]
+        if agent is not None and agent.kind not in ACCREDITING_KINDS:
+            errors["agent"] = ["The accrediting agent must be the qualification authority or an awarding body."]
+        elif agent is not None and self.qualification_id and self.qualification.awarding_body_id != agent.pk:
+            errors["qualification"] = ["An accrediting agent accredits only for qualifications it awards."]
+        return errors
+
+    def clean(self) -> None:
+        super().clean()
+        if errors := self.party_errors():
+            raise ValidationError(errors, code="invalid_party")
 
 
 class AccreditationCondition(models.Model):
@@ -152,6 +184,22 @@ class Equivalency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_number}"
+
+    def party_errors(self) -> dict[str, list[str]]:
+        """A ministry decision that a foreign awarding body's qualification equals a national one."""
+        errors: dict[str, list[str]] = {}
+        if self.decided_by_id and self.decided_by.kind not in DECIDING_KINDS:
+            errors["decided_by"] = ["Equivalency is a ministry decision."]
+        if self.qualification_id and not self.qualification.awarding_body.is_foreign:
+            errors["qualification"] = ["Equivalency is decided for qualifications of foreign awarding bodies."]
+        if self.equivalent_to_id and self.equivalent_to.awarding_body.is_foreign:
+            errors["equivalent_to"] = ["Must be a national qualification."]
+        return errors
+
+    def clean(self) -> None:
+        super().clean()
+        if errors := self.party_errors():
+            raise ValidationError(errors, code="invalid_party")
 
     def in_force_on(self, day: datetime.date) -> bool:
         return (

@@ -4,37 +4,17 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core import policy
 from core.errors import DomainError
 from registry.choices import (
     ACCREDITATION_TRANSITIONS,
     AccreditationStatus,
     AuditAction,
     EquivalencyStatus,
-    OrganisationKind,
-    Role,
 )
 from registry.models import Accreditation, AccreditationCondition, Equivalency
 
-from .access import require_acts_for, require_role
 from .base import check_transition, create_audited, update_audited
-
-ACCREDITING_KINDS = (OrganisationKind.AWARDING_BODY, OrganisationKind.QUALIFICATION_AUTHORITY)
-
-
-def _check_accreditation_parties(acc: Accreditation) -> None:
-    fields = {}
-    if acc.provider.kind != OrganisationKind.PROVIDER:
-        fields["provider"] = ["Only providers are accredited."]
-    if acc.agent.kind not in ACCREDITING_KINDS:
-        fields["agent"] = ["The accrediting agent must be the qualification authority or an awarding body."]
-    if (
-        acc.qualification_id
-        and acc.agent.kind == OrganisationKind.AWARDING_BODY
-        and acc.qualification.awarding_body_id != acc.agent_id
-    ):
-        fields["qualification"] = ["An awarding body accredits only for qualifications it awards."]
-    if fields:
-        raise DomainError("invalid_party", "An organisation of the wrong kind was named.", fields=fields)
 
 
 def _write_conditions(acc: Accreditation, conditions: list[dict]) -> None:
@@ -66,9 +46,9 @@ def accreditation_create(
     *, actor, data: dict, conditions: list[dict] | None = None, municipalities: list | None = None
 ) -> Accreditation:
     """Record an accreditation. The agent is the actor's own organisation unless the ministry records it."""
-    require_role(actor, Role.MINISTRY, Role.AWARDING_BODY)
+    policy.require(actor, "accreditation.record")
     acc = Accreditation(**data)
-    require_acts_for(actor, acc.agent_id)
+    policy.require_act(actor, acc)
     if acc.status not in (
         AccreditationStatus.APPLIED,
         AccreditationStatus.GRANTED,
@@ -79,7 +59,6 @@ def accreditation_create(
             "A new accreditation is applied for or granted.",
             fields={"status": ["Choose applied, granted or granted_with_conditions."]},
         )
-    _check_accreditation_parties(acc)
     acc = create_audited(actor=actor, instance=acc, m2m={"municipalities": municipalities or []})
     _write_conditions(acc, conditions or [])
     _check_conditions_status(acc)
@@ -95,8 +74,8 @@ def accreditation_update(
     conditions: list[dict] | None = None,
     municipalities: list | None = None,
 ) -> Accreditation:
-    require_role(actor, Role.MINISTRY, Role.AWARDING_BODY)
-    require_acts_for(actor, accreditation.agent_id)
+    policy.require(actor, "accreditation.record")
+    policy.require_act(actor, accreditation)
     data = dict(data)
     if "status" in data and data["status"] != accreditation.status:
         raise DomainError(
@@ -105,9 +84,8 @@ def accreditation_update(
             fields={"status": ["Use POST .../transition to change the status."]},
         )
     if "agent" in data and data["agent"].pk != accreditation.agent_id:
-        require_acts_for(actor, data["agent"].pk)
+        policy.require_for(actor, "accreditation.record", data["agent"].pk)
     acc = update_audited(actor=actor, instance=accreditation, data=data, m2m={"municipalities": municipalities})
-    _check_accreditation_parties(acc)
     if conditions is not None:
         _write_conditions(acc, conditions)
     _check_conditions_status(acc)
@@ -117,8 +95,8 @@ def accreditation_update(
 @transaction.atomic
 def accreditation_transition(*, actor, accreditation: Accreditation, status: str, reason: str = "") -> Accreditation:
     """Grant, suspend, withdraw or expire. Never touches certificates already issued (rule 5)."""
-    require_role(actor, Role.MINISTRY, Role.AWARDING_BODY)
-    require_acts_for(actor, accreditation.agent_id)
+    policy.require(actor, "accreditation.record")
+    policy.require_act(actor, accreditation)
     check_transition(
         what="accreditation", current=accreditation.status, target=status, transitions=ACCREDITATION_TRANSITIONS
     )
@@ -141,23 +119,14 @@ def accreditation_transition(*, actor, accreditation: Accreditation, status: str
 
 @transaction.atomic
 def equivalency_create(*, actor, data: dict) -> Equivalency:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "equivalency.decide")
     eq = Equivalency(**data)
-    fields = {}
-    if eq.decided_by.kind not in (OrganisationKind.MINISTRY, OrganisationKind.QUALIFICATION_AUTHORITY):
-        fields["decided_by"] = ["Equivalency is a ministry decision."]
-    if not eq.qualification.awarding_body.is_foreign:
-        fields["qualification"] = ["Equivalency is decided for qualifications of foreign awarding bodies."]
-    if eq.equivalent_to.awarding_body.is_foreign:
-        fields["equivalent_to"] = ["Must be a national qualification."]
-    if fields:
-        raise DomainError("invalid_party", "The decision names the wrong qualifications or body.", fields=fields)
     return create_audited(actor=actor, instance=eq)
 
 
 @transaction.atomic
 def equivalency_update(*, actor, equivalency: Equivalency, data: dict) -> Equivalency:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "equivalency.decide")
     if "status" in data and data["status"] != equivalency.status:
         raise DomainError(
             "use_transition",
@@ -176,7 +145,7 @@ EQUIVALENCY_TRANSITIONS = {
 
 @transaction.atomic
 def equivalency_transition(*, actor, equivalency: Equivalency, status: str, reason: str = "") -> Equivalency:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "equivalency.decide")
     check_transition(what="equivalency", current=equivalency.status, target=status, transitions=EQUIVALENCY_TRANSITIONS)
     if status != EquivalencyStatus.GRANTED and not reason.strip():
         raise DomainError(

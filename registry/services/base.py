@@ -6,18 +6,28 @@ from typing import TypeVar
 
 from django.db import models
 
+from core.audit import audit_snapshot, changed_only
 from core.errors import DomainError
 from registry.choices import AuditAction
-
-from core.audit import audit_snapshot, changed_only
 
 from .audit import audit_record
 
 M = TypeVar("M", bound=models.Model)
 
 
-def create_audited(*, actor, instance: M, m2m: dict | None = None) -> M:
+def validate(instance: models.Model) -> None:
+    """`full_clean()`, with the model's party rules (`party_errors()`, where it has them) answered first as
+    `invalid_party`: the admin meets the same rules through `clean()`."""
+    party_errors = getattr(instance, "party_errors", None)
+    if party_errors is not None and (errors := party_errors()):
+        raise DomainError(
+            "invalid_party", "An organisation or qualification of the wrong kind was named.", fields=errors
+        )
     instance.full_clean()
+
+
+def create_audited(*, actor, instance: M, m2m: dict | None = None) -> M:
+    validate(instance)
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
@@ -31,7 +41,7 @@ def update_audited(
     before = audit_snapshot(instance)
     for name, value in data.items():
         setattr(instance, name, value)
-    instance.full_clean()
+    validate(instance)
     instance.save()
     for name, values in (m2m or {}).items():
         if values is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core import policy
 from core.errors import DomainError
 from registry.choices import (
     QUALIFICATION_TRANSITIONS,
@@ -12,7 +13,6 @@ from registry.choices import (
     DeliveryMode,
     OrganisationKind,
     QualificationStatus,
-    Role,
 )
 from registry.models import (
     Competence,
@@ -25,7 +25,6 @@ from registry.models import (
     Qualification,
 )
 
-from .access import require_role
 from .audit import audit_record
 from .base import check_transition, create_audited, update_audited
 
@@ -34,13 +33,13 @@ from .base import check_transition, create_audited, update_audited
 
 @transaction.atomic
 def organisation_create(*, actor, data: dict) -> Organisation:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "catalogue.write")
     return create_audited(actor=actor, instance=Organisation(**data))
 
 
 @transaction.atomic
 def organisation_update(*, actor, organisation: Organisation, data: dict) -> Organisation:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "catalogue.write")
     return update_audited(actor=actor, instance=organisation, data=data)
 
 
@@ -70,7 +69,7 @@ def _write_duties(standard: OccupationalStandard, duties: list[dict]) -> None:
 
 @transaction.atomic
 def occupational_standard_create(*, actor, data: dict, duties: list[dict] | None = None) -> OccupationalStandard:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "catalogue.write")
     standard = create_audited(actor=actor, instance=OccupationalStandard(**data))
     _write_duties(standard, duties or [])
     return standard
@@ -80,7 +79,7 @@ def occupational_standard_create(*, actor, data: dict, duties: list[dict] | None
 def occupational_standard_update(
     *, actor, standard: OccupationalStandard, data: dict, duties: list[dict] | None = None
 ) -> OccupationalStandard:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "catalogue.write")
     standard = update_audited(actor=actor, instance=standard, data=data)
     if duties is not None:
         if standard.duties.filter(competences__modules__isnull=False).exists():
@@ -112,7 +111,7 @@ def _check_qualification_parties(q: Qualification) -> None:
 
 @transaction.atomic
 def qualification_create(*, actor, data: dict, standards: list | None = None) -> Qualification:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "catalogue.write")
     q = Qualification(**data)
     if q.status != QualificationStatus.DRAFT:
         raise DomainError(
@@ -128,7 +127,7 @@ def qualification_create(*, actor, data: dict, standards: list | None = None) ->
 def qualification_update(
     *, actor, qualification: Qualification, data: dict, standards: list | None = None
 ) -> Qualification:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "catalogue.write")
     data = dict(data)
     if "status" in data and data["status"] != qualification.status:
         raise DomainError(
@@ -143,7 +142,7 @@ def qualification_update(
 
 @transaction.atomic
 def qualification_transition(*, actor, qualification: Qualification, status: str, reason: str = "") -> Qualification:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "catalogue.write")
     check_transition(
         what="qualification", current=qualification.status, target=status, transitions=QUALIFICATION_TRANSITIONS
     )
@@ -243,7 +242,7 @@ def _write_modules(curriculum: Curriculum, modules: list[dict]) -> None:
 
 @transaction.atomic
 def curriculum_create(*, actor, data: dict, modules: list[dict]) -> Curriculum:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "catalogue.write")
     curriculum = Curriculum(**data)
     _check_delivery_modes(curriculum.delivery_modes)
     if curriculum.status == CurriculumStatus.WITHDRAWN:
@@ -260,7 +259,7 @@ def curriculum_create(*, actor, data: dict, modules: list[dict]) -> Curriculum:
 
 @transaction.atomic
 def curriculum_update(*, actor, curriculum: Curriculum, data: dict, modules: list[dict] | None = None) -> Curriculum:
-    require_role(actor, Role.MINISTRY)
+    policy.require(actor, "catalogue.write")
     if "delivery_modes" in data:
         _check_delivery_modes(data["delivery_modes"])
     if modules is not None:

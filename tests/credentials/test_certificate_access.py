@@ -61,11 +61,18 @@ def test_bad_input_is_a_clear_400(provider_client, enrolment):
     assert counts() == before
 
 
-def test_other_providers_enrolment_is_refused_as_not_your_cohort(other_provider_client, enrolment):
+def test_another_providers_enrolment_answers_exactly_as_a_missing_one(other_provider_client, enrolment):
+    """Existence: "not yours" and "does not exist" get the same answer (it once was 403 vs 400)."""
     before = counts()
-    response = other_provider_client.post(URL, _issue_body(enrolment), format="json")
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "not_your_cohort"
+    missing_pk = enrolment.pk + 10_000
+    theirs = other_provider_client.post(URL, _issue_body(enrolment), format="json").json()["error"]
+    missing = other_provider_client.post(URL, {**_issue_body(enrolment), "enrolment": missing_pk}, format="json")
+    assert missing.status_code == 400
+    expected = missing.json()["error"]
+    expected["fields"] = {
+        "enrolment": [m.replace(str(missing_pk), str(enrolment.pk)) for m in expected["fields"]["enrolment"]]
+    }
+    assert {**theirs, "request_id": ""} == {**expected, "request_id": ""}
     assert counts() == before
 
 

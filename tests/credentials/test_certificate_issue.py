@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from core.errors import DomainError, NotAllowed
+from core.errors import DomainError
 from credentials.choices import CertificateStatus, EnrolmentStatus, ResultOutcome
 from credentials.models import Certificate
 from credentials.services import certificate_issue, learner_update
@@ -188,9 +188,9 @@ def test_withdrawn_enrolment_refuses(enrolment):
     _refused(enrolment, "enrolment_not_completed")
 
 
-def test_other_providers_cohort_refuses(enrolment, other_provider_user):
-    err = _refused(enrolment, "not_your_cohort", actor=other_provider_user)
-    assert isinstance(err, NotAllowed) and err.status_code == 403
+def test_other_providers_cohort_refuses_as_if_missing(enrolment, other_provider_user):
+    err = _refused(enrolment, "not_found", actor=other_provider_user)
+    assert err.status_code == 404
 
 
 def test_ministry_does_not_issue(enrolment, ministry_user):
