@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from credentials.choices import EnrolmentStatus, ResultOutcome
-from credentials.models import Enrolment, ModuleResult
+from credentials.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus, EnrolmentStatus, ResultOutcome
+from credentials.models import Certificate, Enrolment, ModuleResult
 from registry.choices import CurriculumStatus
 from registry.models import Accreditation, Curriculum, CurriculumModule, Equivalency, Organisation, Qualification
 
@@ -84,14 +84,18 @@ def _accreditation_for(
             {"accreditation": in_force[0].pk},
         )
     latest = covering[0] if covering else None
-    detail = {"accreditation": latest.pk, "status": latest.status, "valid_until": latest.valid_until.isoformat()}
+    detail = (
+        {"accreditation": latest.pk, "status": latest.status, "valid_until": latest.valid_until.isoformat()}
+        if latest
+        else {}
+    )
     return None, Reason(
         "accreditation_not_in_force",
         (
             f"The provider holds no granted accreditation in force on {day.isoformat()} for this qualification"
             + (f" (latest: {latest.status}, valid until {latest.valid_until.isoformat()})." if latest else ".")
         ),
-        detail if latest else {},
+        detail,
     )
 
 
@@ -203,13 +207,41 @@ def evaluate(
     )
 
 
+def standing_revocations(**filters) -> dict[int, list[Certificate]]:
+    """Revoked certificates no new certificate was issued to follow (`replaces_revoked`), per enrolment,
+    oldest first; `filters` select them (`enrolment=...`, `enrolment__cohort=...`). While one stands, the
+    enrolment is not issued again unless an explicit decision names it (DESIGN.md "Authority")."""
+    standing: dict[int, list[Certificate]] = {}
+    revoked = Certificate.objects.filter(status=CertificateStatus.REVOKED, replaced_by__isnull=True, **filters)
+    for certificate in revoked.order_by("pk"):
+        standing.setdefault(certificate.enrolment_id, []).append(certificate)
+    return standing
+
+
+def previously_revoked_reason(certificate: Certificate) -> Reason:
+    return Reason(
+        "previously_revoked",
+        f"The certificate {certificate.serial_number} of this enrolment was revoked; a new one is issued only "
+        "by an explicit decision that names it (`replaces_revoked`, with a reason).",
+        {
+            "certificate": certificate.pk,
+            "serial_number": certificate.serial_number,
+            "decided_by": certificate.status_authority,
+        },
+    )
+
+
 def enrolment_eligibility(*, enrolment: Enrolment, awarded_on: datetime.date) -> Eligibility:
     """Whether `enrolment` may be certified on `awarded_on`, and what is missing if not."""
     cohort = enrolment.cohort
     basis = issuance_basis(provider=cohort.provider, curriculum=cohort.curriculum, awarded_on=awarded_on)
-    return evaluate(
+    eligibility = evaluate(
         enrolment=enrolment,
         basis=basis,
         modules=list(cohort.curriculum.modules.all()),
         results=list(enrolment.results.all()),
     )
+    standing = standing_revocations(enrolment=enrolment).get(enrolment.pk)
+    if standing and not enrolment.certificates.filter(status__in=LIVE_CERTIFICATE_STATUSES).exists():
+        eligibility.reasons.append(previously_revoked_reason(standing[-1]))
+    return eligibility
