@@ -1,10 +1,14 @@
 """One structured access-log line per request, for operators (on with LOG_FORMAT=json).
 
-What a line holds: method, path (query string dropped: it may carry a personal number or a date of
-birth searched for), the matched route, status, duration in milliseconds, the request id, and who
-called (user id, organisation id, and the organisation's slug when it is already loaded). Never a
-body, a header, a cookie or the client's IP address. Verification ids stay in the path: they are the
-public part of a certificate and an operator needs them to answer "why did this QR not verify".
+What a line holds: method, the matched route pattern (`api/v1/learners/(?P<pk>...)`, `v/<str:verification_id>`),
+status, duration in milliseconds, the request id, and who called (user id, organisation id, and the
+organisation's slug when it is already loaded). Never the raw path (a personal number typed where an id
+belongs, in `/v/...` or `/api/v1/learners/...`, would land in the log; so would a query string), a body, a
+header, a cookie or the client's IP address. An operator answering "why did this QR not verify" finds the
+id tried in the verification event log, which keeps it for that purpose.
+
+`RoutesNotPaths` (a logging filter on the console handler, config/settings.py) does the same for Django's
+own request warnings ("Not Found: /v/1234567890"), which name the raw path.
 
 It reads only what the request already holds, so it adds no database query to any request.
 """
@@ -18,7 +22,7 @@ from django.utils.functional import SimpleLazyObject, empty
 
 logger = logging.getLogger("registry.request")
 
-MAX_PATH = 512
+UNMATCHED = "(no route)"
 
 
 class RequestLogMiddleware:
@@ -31,23 +35,35 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         duration_ms = (time.perf_counter() - started) * 1000
-        logger.info(
-            "%s %s %s",
-            request.method,
-            request.path[:MAX_PATH],
-            response.status_code,
-            extra=request_fields(request, response, duration_ms),
-        )
+        fields = request_fields(request, response, duration_ms)
+        logger.info("%s %s %s", request.method, fields["route"] or UNMATCHED, response.status_code, extra=fields)
         return response
+
+
+def route_of(request) -> str:
+    """The URL pattern the request matched ("" when none did): code, never what the caller typed."""
+    match = getattr(request, "resolver_match", None)
+    return match.route if match is not None else ""
+
+
+class RoutesNotPaths(logging.Filter):
+    """Puts the route in place of the raw path in a record that carries its request (`django.request`,
+    `django.security.*`: "Not Found: %s", "Forbidden (%s): %s" ...). Other records pass unchanged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", None)
+        if isinstance(path, str) and path and isinstance(record.args, tuple):
+            raw = {path, path.encode("unicode_escape").decode("ascii"), getattr(request, "path_info", path)}
+            record.args = tuple((route_of(request) or UNMATCHED) if arg in raw else arg for arg in record.args)
+        return True
 
 
 def request_fields(request, response, duration_ms: float) -> dict:
     """The log record's structured fields (see the module docstring for what is left out, and why)."""
-    match = getattr(request, "resolver_match", None)
     fields = {
         "method": request.method,
-        "path": request.path[:MAX_PATH],
-        "route": match.route if match is not None else "",
+        "route": route_of(request),
         "status": response.status_code,
         "duration_ms": round(duration_ms, 2),
         "request_id": getattr(request, "request_id", ""),
