@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
         "ResultOutcomeEnum": "credentials.choices.ResultOutcome",
         "CertificateStatusEnum": "credentials.choices.CertificateStatus",
         "RevocationReasonEnum": "credentials.choices.RevocationReason",
+        "StatusAuthorityEnum": "credentials.choices.StatusAuthority",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

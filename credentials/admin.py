@@ -73,10 +73,20 @@ class EnrolmentAdmin(ReadOnlyAdmin):
 
 @admin.register(m.Certificate)
 class CertificateAdmin(ReadOnlyAdmin):
-    """Certificates are never deleted nor edited here: revoke, suspend or reissue through the API."""
+    """Certificates are never deleted nor edited here: revoke, suspend or reissue through the API (the
+    services check who outranks whose status decision; an edit here would bypass them)."""
 
-    list_display = ["serial_number", "holder_name", "qualification", "provider", "status", "awarded_on", "issued_on"]
-    list_filter = ["status", "provider", "qualification"]
+    list_display = [
+        "serial_number",
+        "holder_name",
+        "qualification",
+        "provider",
+        "status",
+        "status_authority",
+        "awarded_on",
+        "issued_on",
+    ]
+    list_filter = ["status", "status_authority", "provider", "qualification"]
     search_fields = ["serial_number", "verification_id", "holder_name"]
     list_select_related = ["qualification", "provider"]
     date_hierarchy = "issued_on"

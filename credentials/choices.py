@@ -14,6 +14,15 @@ class CohortStatus(models.TextChoices):
     FINISHED = "finished", "Finished"
 
 
+# A cohort's lifecycle only moves forward: a finished cohort is never reopened (its learners were certified
+# or left). Issuing certificates moves it on too (see `credentials.services.issuance`).
+COHORT_TRANSITIONS = {
+    CohortStatus.PLANNED: {CohortStatus.RUNNING, CohortStatus.FINISHED},
+    CohortStatus.RUNNING: {CohortStatus.FINISHED},
+    CohortStatus.FINISHED: set(),
+}
+
+
 class EnrolmentStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     COMPLETED = "completed", "Completed"
@@ -34,6 +43,14 @@ class CertificateStatus(models.TextChoices):
 
 
 LIVE_CERTIFICATE_STATUSES = (CertificateStatus.VALID, CertificateStatus.SUSPENDED)
+
+
+class StatusAuthority(models.TextChoices):
+    """Who decided a certificate's current status, by rank: the ministry outranks the provider, so a
+    suspension or revocation the ministry decided is undone only by the ministry."""
+
+    PROVIDER = "provider", "Provider"
+    MINISTRY = "ministry", "Ministry"
 
 
 class RevocationReason(models.TextChoices):

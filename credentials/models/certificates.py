@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from credentials.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus, RevocationReason
+from credentials.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus, RevocationReason, StatusAuthority
 from registry.models import Accreditation, Curriculum, Equivalency, Organisation, Qualification
 
 from .training import Enrolment, Learner
@@ -45,8 +45,23 @@ class Certificate(models.Model):
     status_reason_code = models.CharField(max_length=32, choices=RevocationReason.choices, blank=True)
     status_reference = models.CharField(max_length=255, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_authority = models.CharField(
+        max_length=16,
+        choices=StatusAuthority.choices,
+        default=StatusAuthority.PROVIDER,
+        help_text="Who decided the current status: a suspension or revocation by the ministry is undone only "
+        "by the ministry.",
+    )
     supersedes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    replaces_revoked = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        help_text="The revoked certificate of the same enrolment this one was explicitly issued to follow.",
     )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -3,7 +3,13 @@
 from .eligibility import enrolment_eligibility
 from .imports import CsvImportError, learners_import, results_import
 from .issuance import allocate_serials, certificate_issue, cohort_issue_certificates, new_verification_id
-from .lifecycle import certificate_reinstate, certificate_reissue, certificate_revoke, certificate_suspend
+from .lifecycle import (
+    certificate_allow_replacement,
+    certificate_reinstate,
+    certificate_reissue,
+    certificate_revoke,
+    certificate_suspend,
+)
 from .training import (
     cohort_create,
     cohort_update,
@@ -17,6 +23,7 @@ from .training import (
 __all__ = [
     "CsvImportError",
     "allocate_serials",
+    "certificate_allow_replacement",
     "certificate_issue",
     "certificate_reinstate",
     "certificate_reissue",

@@ -280,9 +280,10 @@ def certificate_allow_replacement(*, actor, certificate: Certificate, reference:
             "Give the reference of the decision (case or letter number).",
             fields={"reference": ["Required."]},
         )
-    if certificate.status != CertificateStatus.REVOKED or Certificate.objects.filter(
-        replaces_revoked=certificate
-    ).exists():
+    if (
+        certificate.status != CertificateStatus.REVOKED
+        or Certificate.objects.filter(replaces_revoked=certificate).exists()
+    ):
         raise Conflict(
             "invalid_transition",
             "Only a revoked certificate that was not replaced yet can be released for a replacement.",
