@@ -22,7 +22,7 @@ from credentials.choices import CertificateStatus, CohortStatus, Gender, ResultO
 from credentials.models import Certificate, Cohort, Enrolment, Learner, ModuleResult
 from credentials.signing import ensure_active_key
 from registry.choices import DeliveryMode
-from registry.models import Curriculum, Municipality, Organisation
+from registry.models import Curriculum, Municipality, Organisation, User
 
 F, M = Gender.FEMALE, Gender.MALE
 
@@ -253,8 +253,11 @@ def _certificate_of(cohort: Cohort, given: str, family: str) -> Certificate:
 
 
 def _revoke_and_reissue(cohort: Cohort) -> None:
+    # QPGJ's own decision (its demo user acts, so the revocation carries the provider's rank, not the
+    # system's, which is the ministry's).
+    qpgj_user = User.objects.filter(username="qpgj", organisation=cohort.provider).first()
     services.certificate_revoke(
-        actor=None,
+        actor=qpgj_user,
         certificate=_certificate_of(cohort, *REVOKED),
         reason_code=RevocationReason.ISSUED_IN_ERROR,
         reference="QPGJ/2025/117: practice hours recorded twice; certificate withdrawn pending review",

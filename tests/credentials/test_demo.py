@@ -46,6 +46,7 @@ def test_seed_builds_the_demo_world(seeded):
     certs = Certificate.objects.filter(enrolment__cohort=qpgj_cohort)
     by_status = {s: certs.filter(status=s).count() for s in CertificateStatus.values}
     assert by_status == {"valid": 12, "suspended": 0, "revoked": 1, "superseded": 1}
+    assert certs.get(status="revoked").status_authority == "provider"  # QPGJ's own decision, not the ministry's
     reissued = certs.get(supersedes__isnull=False)
     assert reissued.holder_name == "Blerta Gashi-Krasniqi"
     assert reissued.supersedes.status == CertificateStatus.SUPERSEDED
