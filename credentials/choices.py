@@ -75,3 +75,8 @@ class VerificationOutcome(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
     NOT_FOUND = "not_found", "Not found"
     MALFORMED = "malformed", "Malformed"
+    # A serial number + date of birth that do not belong together (or a serial no certificate has: the two
+    # answer alike, so the answer reveals nothing but "does not match").
+    DATE_OF_BIRTH_MISMATCH = "date_of_birth_mismatch", "Date of birth does not match"
+    # A signed QR token that does not verify or does not describe the certificate its URL names.
+    TOKEN_MISMATCH = "token_mismatch", "QR token does not match"

@@ -13,7 +13,7 @@ class VerificationEvent(models.Model):
         Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="verification_events"
     )
     verification_id_tried = models.CharField(max_length=64, blank=True)
-    outcome = models.CharField(max_length=16, choices=VerificationOutcome.choices)
+    outcome = models.CharField(max_length=32, choices=VerificationOutcome.choices)
     channel = models.CharField(max_length=8, choices=VerificationChannel.choices)
     verifier_organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="verifications"

@@ -100,6 +100,16 @@ class VerificationReport:
             data = data or {}
             return {key: data.get(key) for key in ("slug", "name", "short_name", "country")}
 
+        equivalency = snap.get("equivalency")
+        if equivalency:  # as printed: the ministry decision that makes a foreign award count as a national one
+            equivalent_to = equivalency.get("equivalent_to") or {}
+            equivalency = {
+                "decision_number": equivalency.get("decision_number"),
+                "decided_on": equivalency.get("decided_on"),
+                "decided_by": org(equivalency.get("decided_by")),
+                "equivalent_to": {"code": equivalent_to.get("code"), "title": equivalent_to.get("title") or {}},
+            }
+
         return {
             "serial_number": certificate.serial_number,
             "verification_id": certificate.verification_id,
@@ -112,26 +122,40 @@ class VerificationReport:
                 "type": qualification.get("type"),
                 "nqf_level": qualification.get("nqf_level"),
                 "eqf_level": qualification.get("eqf_level"),
+                "hours_theory": qualification.get("hours_theory"),
+                "hours_practice": qualification.get("hours_practice"),
             },
             "provider": org(snap.get("provider")),
             "awarding_body": org(snap.get("awarding_body")),
+            "equivalency": equivalency or None,
             "awarded_on": certificate.awarded_on.isoformat(),
             "issued_on": certificate.issued_on.isoformat(),
         }
 
     def as_public_dict(self) -> dict:
-        """The JSON answer. Holds no personal data (see the module docstring); the DOB variant says only
-        whether the date matched, and shows the certificate only when it did."""
-        show = self.found and self.date_of_birth_matches is not False
+        """The JSON answer. Holds no personal data (see the module docstring). A date of birth that does not
+        match answers with its outcome only: no verification id, no certificate, no checks (serials are
+        sequential, so anything more would let anyone list every holder)."""
+        if self.outcome == VerificationOutcome.DATE_OF_BIRTH_MISMATCH:
+            return {
+                "verification_id": None,
+                "outcome": self.outcome,
+                "valid": False,
+                "verified_at": self.verified_at.isoformat(),
+                "certificate": None,
+                "checks": [],
+                "date_of_birth_matches": False,
+                "compare_with_id_card": None,
+            }
         return {
             "verification_id": self.verification_id or None,
             "outcome": self.outcome,
-            "valid": self.valid if show else False,
+            "valid": self.valid,
             "verified_at": self.verified_at.isoformat(),
-            "certificate": self.public_facts() if show else None,
-            "checks": [check.as_dict() for check in self.checks] if show else [],
+            "certificate": self.public_facts(),
+            "checks": [check.as_dict() for check in self.checks],
             "date_of_birth_matches": self.date_of_birth_matches,
-            "compare_with_id_card": COMPARE_WITH_ID_CARD if show else None,
+            "compare_with_id_card": COMPARE_WITH_ID_CARD if self.found else None,
         }
 
 
@@ -140,7 +164,9 @@ def _outcome_for(certificate, error) -> str:
         return certificate.status
     if isinstance(error, CertificateNotFound):
         return VerificationOutcome.NOT_FOUND
-    # Bad input, or a bad token naming a real certificate (logged against it: someone altered a QR code).
+    if certificate is not None and error.code.startswith("token_"):
+        # A bad token naming a real certificate (logged against it: someone altered or swapped a QR code).
+        return VerificationOutcome.TOKEN_MISMATCH
     return VerificationOutcome.MALFORMED
 
 
@@ -258,33 +284,48 @@ def _parse_serial_and_dob(serial_raw, dob_raw):
 
 
 def _dob_report(serial: str, dob, certificate, error) -> VerificationReport:
-    if error is None and certificate is None:
-        error = CertificateNotFound(field="serial_number")
+    """The answer to "does this date of birth belong to the holder of this serial?". A serial no certificate has
+    answers exactly as a date that does not match (same outcome, same cost, same count towards the cap): the
+    answer is "matches" or "does not match", nothing else. A serial at its cap is refused before any comparison."""
     if error is None and _dob_locked(serial):
         error = _too_many_dob_attempts()
     if error is not None:
         return VerificationReport(verification_id="", outcome=_outcome_for(certificate, error), error=error)
-    matches = certificate.learner.date_of_birth == dob  # compared, never returned
-    if not matches:
+    if certificate is None or certificate.learner.date_of_birth != dob:  # compared, never returned
         _dob_failed(serial)
+        return VerificationReport(
+            verification_id="", outcome=VerificationOutcome.DATE_OF_BIRTH_MISMATCH, date_of_birth_matches=False
+        )
     return VerificationReport(
         verification_id=certificate.verification_id,
         outcome=certificate.status,
         certificate=certificate,
-        checks=certificate_checks(certificate) if matches else [],
-        date_of_birth_matches=matches,
+        checks=certificate_checks(certificate),
+        date_of_birth_matches=True,
     )
+
+
+def _capped(report: VerificationReport) -> bool:
+    return report.error is not None and report.error.code == "too_many_attempts"
+
+
+def _dob_event_certificate_id(report: VerificationReport) -> int | None:
+    """Only a match is logged against its certificate: a failed match keeps neither the certificate nor its
+    verification id, so the caller's own event log cannot tell a wrong date from an unknown serial."""
+    return report.certificate.pk if report.date_of_birth_matches else None
 
 
 def verify_by_serial_and_date_of_birth(
     *, serial_number, date_of_birth, caller: Caller, channel: str = VerificationChannel.API
 ) -> VerificationReport:
     """Does this date of birth belong to the holder of this serial? The answer is only yes or no; the
-    certificate's facts come back only with a yes. Failed guesses per serial are capped per day."""
+    certificate's facts come back only with a yes. Failed guesses per serial (known or not) are capped per day;
+    a refused (capped) guess is not logged, as a throttled request is not."""
     serial, dob, error = _parse_serial_and_dob(serial_number, date_of_birth)
     certificate = selectors.certificates_by_serial([serial] if serial else []).get(serial)
     report = _dob_report(serial, dob, certificate, error)
-    _log(report, caller=caller, channel=channel, certificate_id=certificate.pk if certificate else None)
+    if not _capped(report):
+        _log(report, caller=caller, channel=channel, certificate_id=_dob_event_certificate_id(report))
     return report
 
 
@@ -316,23 +357,24 @@ def verify_batch(*, items: list[dict], caller: Caller) -> list[VerificationRepor
     by_serial = selectors.certificates_by_serial(p[1] for p in parsed if p[0] == "dob" and p[1])
     reports, events = [], []
     for kind, key, token, dob, error in parsed:
-        if kind == "dob":
-            certificate = by_serial.get(key) if key else None
-            report = _dob_report(key, dob, certificate, error)
+        if kind == "dob":  # the cap counts every item, so a batch cannot guess past it
+            report = _dob_report(key, dob, by_serial.get(key) if key else None, error)
+            certificate_id = _dob_event_certificate_id(report)
         else:
             certificate = by_id.get(key) if key else None
             field_name = "qr" if kind == "qr" else "verification_id"
             report = _report(
                 verification_id=key, certificate=certificate, error=error, token=token, field_name=field_name
             )
+            certificate_id = certificate.pk if certificate else None
         reports.append(report)
-        if not caller.is_bot:
+        if not caller.is_bot and not _capped(report):
             events.append(
                 verification_event_build(
                     caller=caller,
                     channel=VerificationChannel.BATCH,
                     outcome=report.outcome,
-                    certificate_id=certificate.pk if certificate else None,
+                    certificate_id=certificate_id,
                     verification_id_tried=report.verification_id,
                 )
             )

@@ -138,3 +138,35 @@ def test_out_of_range_filters_are_400_not_500(ministry_client, path, query):
 def test_an_offset_postgresql_refuses_is_moved_to_utc(ministry_client):
     response = ministry_client.get("/api/v1/verification-events", {"created_before": "0944-11-30T04:57:47-19:00"})
     assert response.status_code == 200 and response.json()["count"] == 0
+
+
+BOT = "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)"
+
+
+def test_api_calls_with_a_token_are_logged_whatever_the_user_agent(client_for, verifier_user, certificate):
+    """The link-preview filter is for anonymous callers: a verifier cannot keep its checks out of the log (and out
+    of the provider's sight) by sending a bot's User-Agent."""
+    verifier = client_for(verifier_user)
+    vid = certificate.verification_id
+    assert verifier.get(f"/api/v1/verifications/{vid}", HTTP_USER_AGENT=BOT).status_code == 200
+    verifier.post("/api/v1/verifications", {"verification_id": vid}, format="json", HTTP_USER_AGENT=BOT)
+    verifier.post("/api/v1/verifications", {"items": [{"verification_id": vid}]}, format="json", HTTP_USER_AGENT=BOT)
+    events = VerificationEvent.objects.filter(verifier_organisation=verifier_user.organisation)
+    assert sorted(events.values_list("channel", flat=True)) == ["api", "api", "batch"]
+    assert set(events.values_list("user_agent_family", flat=True)) == {"discordbot"}
+
+
+def test_api_calls_with_a_session_are_logged_whatever_the_user_agent(verifier_user, certificate):
+    from rest_framework.test import APIClient
+
+    session = APIClient()
+    session.force_login(verifier_user)
+    assert session.get(f"/api/v1/verifications/{certificate.verification_id}", HTTP_USER_AGENT=BOT).status_code == 200
+    assert VerificationEvent.objects.filter(verifier_organisation=verifier_user.organisation).count() == 1
+
+
+def test_anonymous_link_preview_bots_are_still_not_counted(anon_client, certificate):
+    assert (
+        anon_client.get(f"/api/v1/verifications/{certificate.verification_id}", HTTP_USER_AGENT=BOT).status_code == 200
+    )
+    assert VerificationEvent.objects.count() == 0

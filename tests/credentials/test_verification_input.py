@@ -138,7 +138,7 @@ def test_an_altered_token_is_refused(anon_client, certificate):
     forged = f"{header}.{b64url_encode(canonical_json(claims))}.{signature}"
     assert _error(_post(anon_client, {"qr": _with_token(certificate, forged)})) == "token_bad_signature"
     event = VerificationEvent.objects.get()
-    assert (event.outcome, event.certificate_id) == ("malformed", certificate.pk)
+    assert (event.outcome, event.certificate_id) == ("token_mismatch", certificate.pk)
 
 
 def test_alg_none_is_refused(anon_client, certificate):
