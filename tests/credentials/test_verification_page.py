@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -182,3 +183,83 @@ def test_verifier_organisations_get_a_higher_quota_with_their_token(client_for, 
 def test_head_is_allowed_and_post_is_not(client, certificate):
     assert client.head(f"/v/{certificate.verification_id}").status_code == 200
     assert client.post(f"/v/{certificate.verification_id}").status_code == 405
+
+
+@pytest.fixture
+def foreign_certificate():
+    """A certificate of a foreign awarding body, issued under the ministry's equivalency."""
+    equivalency = factories.EquivalencyFactory(
+        equivalent_to__code="NQA-L5-SEN", equivalent_to__title_en="Assistant for children with SEN (national)"
+    )
+    curriculum = factories.CurriculumFactory(qualification=equivalency.qualification)
+    enrolment = factories.issuable_enrolment(curriculum=curriculum)
+    return factories.CertificateFactory(enrolment=enrolment, equivalency=equivalency)
+
+
+@pytest.mark.parametrize(
+    ("lang", "equivalent", "decision", "hours"),
+    [
+        (
+            "sq",
+            "Ekuivalente me kualifikimin kombëtar NQA-L5-SEN",
+            "Vendimi nr. {n} i datës 2023-09-01",
+            "600 orë teori + 600",
+        ),
+        (
+            "sr",
+            "Ekvivalentna nacionalnoj kvalifikaciji NQA-L5-SEN",
+            "Odluka br. {n} od 2023-09-01",
+            "600 časova teorije + 600",
+        ),
+        (
+            "en",
+            "Equivalent to the national qualification NQA-L5-SEN",
+            "Decision no. {n} of 2023-09-01",
+            "600 h theory + 600",
+        ),
+    ],
+)
+def test_the_page_explains_the_equivalency_and_shows_the_hours(
+    client, foreign_certificate, lang, equivalent, decision, hours
+):
+    html = _page(client, f"{foreign_certificate.verification_id}?lang={lang}").content.decode()
+    number = foreign_certificate.equivalency.decision_number
+    equivalency = re.search(r'<dd id="equivalency">(.*?)</dd>', html).group(1)
+    assert equivalent in equivalency and decision.format(n=number) in equivalency
+    assert re.search(r'<dd id="hours">([^<]*)</dd>', html).group(1).startswith(hours)
+    if lang == "en":
+        assert "Assistant for children with SEN (national)" in equivalency
+
+
+def test_a_national_certificate_shows_hours_and_no_equivalency(client, certificate):
+    html = _page(client, f"{certificate.verification_id}?lang=en").content.decode()
+    assert '<dd id="hours">600 h theory + 600 h practice</dd>' in html
+    assert 'id="equivalency"' not in html
+
+
+def test_the_api_gives_the_same_equivalency_and_hours(anon_client, foreign_certificate):
+    facts = anon_client.get(f"/api/v1/verifications/{foreign_certificate.verification_id}").json()["certificate"]
+    assert (facts["qualification"]["hours_theory"], facts["qualification"]["hours_practice"]) == (600, 600)
+    equivalency = facts["equivalency"]
+    assert equivalency["decision_number"] == foreign_certificate.equivalency.decision_number
+    assert equivalency["decided_on"] == "2023-09-01"
+    assert equivalency["equivalent_to"]["code"] == "NQA-L5-SEN"
+
+
+def test_a_trailing_slash_opens_the_same_page(client, certificate):
+    response = _page(client, f"{certificate.verification_id}/")
+    assert response.status_code == 200
+    assert 'data-state="valid"' in response.content.decode()
+    assert VerificationEvent.objects.get().outcome == "valid"
+    assert _page(client, "0BV7Q3M9XKZ1P4R8T2W6Y5C0DE/").status_code == 404
+
+
+def test_the_page_carries_the_words_for_a_token_mismatch_banner(client, certificate):
+    """The in-page token check turns the whole banner into `token_mismatch` (tested in a browser in
+    tests/e2e/test_verification_page.py); here: the page carries its words in the page's language."""
+    html = _page(client, f"{certificate.verification_id}?lang=en").content.decode()
+    texts = json.loads(re.search(r'<script id="token-texts" type="application/json">(.*?)</script>', html).group(1))
+    assert texts["banner_token_mismatch"] == "QR CODE DOES NOT MATCH"
+    assert texts["note_mismatch"].startswith("The QR code does not match this record")
+    assert texts["note_invalid"].startswith("The QR code's signature does not verify")
+    assert 'banner.setAttribute("data-state", "token_mismatch")' in html

@@ -88,6 +88,12 @@ def _public_responses(anon_client, client_for, verifier_user, certificate):
         format="json",
     )
     responses["verifier get"] = verifier.get(f"/api/v1/verifications/{vid}")
+    responses["form"] = anon_client.get("/v/")
+    for dob in (DOB.isoformat(), "1990-01-01"):
+        for lang in ("sq", "en"):
+            responses[f"form dob {dob} {lang}"] = anon_client.post(
+                f"/v/?lang={lang}", {"serial_number": serial, "date_of_birth": dob}
+            )
     return responses
 
 

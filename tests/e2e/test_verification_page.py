@@ -71,13 +71,30 @@ def _token_state(driver) -> str:
     return driver.execute_script("return document.getElementById('token-result').getAttribute('data-state')")
 
 
-def _screenshot(driver, name: str) -> Path:
+PHONE = (390, 844)
+DESKTOP = (1280, 900)
+
+
+def _screenshot(driver, name: str, size: tuple[int, int] = (412, 915)) -> Path:
+    """The whole page at this window width (the window grows to the page's height)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(412, max(915, height))
+    width, height = size
+    driver.set_window_size(width, height)
+    full, chrome = driver.execute_script(
+        "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]"
+    )
+    driver.set_window_size(width, max(height, full + chrome))
     driver.save_screenshot(str(path))
     return path
+
+
+def _banner(driver) -> tuple[str, str, str]:
+    banner = driver.find_element("id", "status-banner")
+    return banner.get_attribute("data-state"), banner.text, banner.value_of_css_property("background-color")
+
+
+RED = "rgba(179, 38, 30, 1)"
 
 
 def test_the_qr_code_on_the_pdf_opens_a_valid_page_whose_token_matches(browser, live_server):
@@ -108,18 +125,97 @@ def test_a_revoked_certificate_shows_revoked_in_english(browser, live_server):
     assert _screenshot(browser, "verification-revoked.png").stat().st_size > 5000
 
 
-def test_an_altered_token_in_the_fragment_is_flagged(browser, live_server):
+def test_a_token_that_does_not_match_turns_the_whole_banner_red(browser, live_server):
     certificate = factories.CertificateFactory()
     (url,) = qr_texts_from_pdf(certificate_pdf(certificate))
     other = factories.CertificateFactory()
     (other_url,) = qr_texts_from_pdf(certificate_pdf(other))
-    browser.get(f"{url.split('#')[0]}#{other_url.split('#')[1]}")  # another certificate's token
-    _wait_for(browser, "return document.getElementById('token-result').getAttribute('data-state')", "mismatch")
+    browser.get(f"{url.split('#')[0]}?lang=en#{other_url.split('#')[1]}")  # another certificate's token
+    _wait_for(browser, "return document.getElementById('status-banner').getAttribute('data-state')", "token_mismatch")
+    state, text, colour = _banner(browser)
+    assert "QR CODE DOES NOT MATCH" in text and "VALID" not in text.replace("QR CODE", "") and colour == RED
+    assert "belongs to another certificate" in text
+    assert browser.find_element("id", "status-banner").get_attribute("data-token") == "mismatch"
+    assert _token_state(browser) == "mismatch"
+    # An altered signature (claims intact): the same banner, the note says the code is damaged or forged.
     header, payload, signature = url.split("#")[1].split(".")
     flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
     browser.get(f"{url.split('#')[0]}?lang=sr#{header}.{payload}.{flipped}")
-    _wait_for(browser, "return document.getElementById('token-result').getAttribute('data-state')", "invalid")
-    assert "PAŽNJA" in browser.find_element("id", "token-result").text
+    _wait_for(browser, "return document.getElementById('status-banner').getAttribute('data-token')", "invalid")
+    state, text, colour = _banner(browser)
+    assert state == "token_mismatch" and "QR KOD SE NE POKLAPA" in text and "falsifikovan" in text and colour == RED
+    assert "VAŽEĆI" not in text
+
+
+def test_screenshots_at_desktop_and_phone_widths(browser, live_server):
+    """Valid, revoked, token mismatch, equivalency and the /v/ form (with its answers) at 1280 and 390 px, for
+    review by eye (var/screenshots/); each page must fit its width (no horizontal scrolling)."""
+    certificate = factories.CertificateFactory()
+    (url,) = qr_texts_from_pdf(certificate_pdf(certificate))
+    revoked = factories.CertificateFactory()
+    certificate_revoke(actor=None, certificate=revoked, reason_code="fraud", reference="MESTI-1")
+    other = factories.CertificateFactory()
+    (other_url,) = qr_texts_from_pdf(certificate_pdf(other))
+    equivalency = factories.EquivalencyFactory(equivalent_to__code="NQA-L5-SEN")
+    foreign = factories.CertificateFactory(
+        enrolment=factories.issuable_enrolment(
+            curriculum=factories.CurriculumFactory(qualification=equivalency.qualification)
+        ),
+        equivalency=equivalency,
+    )
+    pages = {
+        "valid": (url, "match"),
+        "revoked": (f"{live_server.url}/v/{revoked.verification_id}", None),
+        "token-mismatch": (f"{url.split('#')[0]}#{other_url.split('#')[1]}", "mismatch"),
+        "equivalency": (f"{live_server.url}/v/{foreign.verification_id}?lang=en", None),
+        "form": (f"{live_server.url}/v/", None),
+    }
+    for name, (address, token_state) in pages.items():
+        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            browser.set_window_size(*size)
+            browser.get(address)
+            if token_state:
+                _wait_for(
+                    browser, "return document.getElementById('token-result').getAttribute('data-state')", token_state
+                )
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, (name, label, overflow)
+            assert _screenshot(browser, f"verification-{name}-{label}.png", size).stat().st_size > 5000
+    # The form's two answers, typed as a person would.
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        for dob, name in (("1995-04-13", "form-mismatch"), ("1995-04-12", "form-match")):
+            browser.set_window_size(*size)
+            browser.get(f"{live_server.url}/v/?lang=en")
+            browser.find_element("id", "serial_number").send_keys(certificate.serial_number)
+            browser.execute_script(f"document.getElementById('date_of_birth').value = '{dob}'")
+            browser.find_element("css selector", "#by-serial button").click()
+            _wait_for(browser, "return !!document.getElementById('status-banner')", True)
+            _screenshot(browser, f"verification-{name}-{label}.png", size)
+
+
+def test_the_form_takes_a_typed_id_and_a_serial_with_a_date_of_birth(browser, live_server):
+    certificate = factories.CertificateFactory()
+    browser.get(f"{live_server.url}/v/?lang=en")
+    vid = certificate.verification_id
+    browser.find_element("id", "id").send_keys(" ".join(vid[i : i + 4] for i in range(0, 26, 4)).lower())
+    browser.find_element("css selector", "#by-id button").click()
+    _wait_for(browser, "return location.pathname", f"/v/{vid}")
+    assert _banner(browser)[0] == "valid" and "Ardita Krasniqi" in browser.page_source
+
+    browser.get(f"{live_server.url}/v/?lang=en")
+    browser.find_element("id", "serial_number").send_keys(certificate.serial_number)
+    browser.execute_script("document.getElementById('date_of_birth').value = '1995-04-13'")
+    browser.find_element("css selector", "#by-serial button").click()  # a real POST with the CSRF cookie
+    _wait_for(
+        browser,
+        "var b = document.getElementById('status-banner'); return b ? b.getAttribute('data-state') : null",
+        "date_of_birth_mismatch",
+    )
+    state, text, colour = _banner(browser)
+    assert "DOES NOT MATCH" in text and colour == RED
+    assert "Ardita" not in browser.page_source and vid not in browser.page_source
 
 
 def test_an_unknown_id_says_not_found(browser, live_server):
