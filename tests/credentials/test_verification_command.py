@@ -125,3 +125,34 @@ def test_a_pdf_without_a_qr_code(tmp_path):
     path.write_bytes(buffer.getvalue())
     with pytest.raises(CommandError, match="no QR code"):
         _run(str(path))
+
+
+def test_offline_prints_the_qualification_title_never_none(
+    tmp_path, certificate, anon_client, django_assert_num_queries
+):
+    """The token signs the qualification's code, not its title (kept out to keep the QR small): the title comes
+    from the public catalogue saved to a file, as the keys come from the saved JWKS."""
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(public_jwks()))
+    catalogue = tmp_path / "qualifications.json"
+    catalogue.write_bytes(anon_client.get("/api/v1/qualifications", {"page_size": 100}).content)
+    code = certificate.qualification.code
+    url = verification_url(certificate)
+    with django_assert_num_queries(0):
+        out = _run(url, "--offline", "--jwks", str(jwks), "--catalogue", str(catalogue))
+    assert f"Assistant for children/pupils with special educational needs ({code}, EQF 5)" in out
+    assert "None" not in out
+    without = _run(url, "--offline", "--jwks", str(jwks))
+    assert "None" not in without and f"Qualification {code} (EQF 5); pass --catalogue FILE for its title" in without
+
+
+def test_the_catalogue_is_for_offline_checks_only(tmp_path, certificate):
+    catalogue = tmp_path / "qualifications.json"
+    catalogue.write_text("[]")
+    with pytest.raises(CommandError, match="--offline"):
+        _run(verification_url(certificate), "--catalogue", str(catalogue))
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(public_jwks()))
+    catalogue.write_text("not json")
+    with pytest.raises(CommandError, match="cannot read the catalogue"):
+        _run(verification_url(certificate), "--offline", "--jwks", str(jwks), "--catalogue", str(catalogue))

@@ -2,9 +2,13 @@
 
     manage.py verify_certificate certificate.pdf              reads the QR (pypdfium2 render + zxing-cpp decode)
     manage.py verify_certificate "https://.../v/ID#TOKEN"     the text a scanner returned, or a bare id
-    manage.py verify_certificate certificate.pdf --offline --jwks jwks.json
+    manage.py verify_certificate certificate.pdf --offline --jwks jwks.json [--catalogue qualifications.json]
                                                               checks only the signed token against a saved JWKS,
                                                               without the database (status cannot be seen offline)
+
+Offline, the qualification is what the token signs: its code (`q`). The token carries no title (dropped to keep
+the QR small; ADR 0002), so the title comes from the public catalogue saved as a file (`GET /api/v1/qualifications`),
+as the JWKS does for keys; without it the command prints the code and says where the title is.
 
 Prints each check. Exits non-zero ("fails loudly") when any check fails: a token that does not verify, a key id
 that is unknown, a key used outside its period, claims that differ from the database record, a revoked,
@@ -72,6 +76,28 @@ def scanned_text(source: str) -> str:
     return texts[0]
 
 
+def _read_json(path: str, what: str):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot read {what} {path}: {exc.__class__.__name__}") from exc
+
+
+def catalogue_titles(data, lang: str = "en") -> dict[str, str]:
+    """Qualification code -> title from a saved catalogue: `GET /api/v1/qualifications` (a page with `results`, or
+    a list), rows with `code` and `title_en` / `title_sq` (or a `title` object by language)."""
+    rows = data.get("results") if isinstance(data, dict) else data
+    titles: dict[str, str] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict) or not isinstance(row.get("code"), str):
+            continue
+        by_lang = row.get("title") if isinstance(row.get("title"), dict) else {}
+        title = row.get(f"title_{lang}") or by_lang.get(lang) or row.get("title_sq") or by_lang.get("sq")
+        if isinstance(title, str) and title:
+            titles[row["code"]] = title
+    return titles
+
+
 class Command(BaseCommand):
     help = "Verify a certificate from its PDF, an image of its QR code, or the scanned text; prints each check."
 
@@ -79,17 +105,21 @@ class Command(BaseCommand):
         parser.add_argument("source", help="a PDF or image file, a text file, or the scanned text / id itself")
         parser.add_argument("--offline", action="store_true", help="check only the signed token, no database")
         parser.add_argument("--jwks", help="the registry's published JWKS (/.well-known/jwks.json) saved to a file")
+        parser.add_argument(
+            "--catalogue",
+            help="offline: the public catalogue (/api/v1/qualifications) saved to a file, for the qualification title",
+        )
 
     def line(self, check: str, result: str, message: str) -> None:
         style = {"ok": self.style.SUCCESS, "failed": self.style.ERROR}.get(result, self.style.WARNING)
         self.stdout.write(f"{check:<14} {style(result.upper()):<8} {message}")
 
-    def handle(self, *args, source: str, offline: bool, jwks: str | None, **options):
+    def handle(self, *args, source: str, offline: bool, jwks: str | None, catalogue: str | None = None, **options):
         text = scanned_text(source)
         if offline:
-            return self.offline(text, jwks)
-        if jwks:
-            raise CommandError("--jwks is for --offline; online checks use this registry's own keys")
+            return self.offline(text, jwks, catalogue)
+        if jwks or catalogue:
+            raise CommandError("--jwks and --catalogue are for --offline; online checks use this registry's own data")
         report = verify_scanned(text=text, caller=Caller(user_agent_family="cli"), channel=VerificationChannel.QR)
         if report.error is not None:
             raise CommandError(f"{report.error.code}: {report.error.message}")
@@ -104,13 +134,11 @@ class Command(BaseCommand):
             raise CommandError(f"NOT VALID: {failed}")
         self.stdout.write(self.style.SUCCESS("VALID. Compare the holder's name with their ID card."))
 
-    def offline(self, text: str, jwks_path: str | None) -> None:
+    def offline(self, text: str, jwks_path: str | None, catalogue_path: str | None = None) -> None:
         if not jwks_path:
             raise CommandError("--offline needs --jwks FILE (the registry's /.well-known/jwks.json, saved)")
-        try:
-            jwks = json.loads(Path(jwks_path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CommandError(f"cannot read the JWKS {jwks_path}: {exc.__class__.__name__}") from exc
+        jwks = _read_json(jwks_path, "the JWKS")
+        titles = catalogue_titles(_read_json(catalogue_path, "the catalogue")) if catalogue_path else {}
         try:
             scanned = parse_scanned_text(text)
         except VerificationInputError as exc:
@@ -126,7 +154,13 @@ class Command(BaseCommand):
             self.line("token", "failed", TOKEN_MESSAGES["claims_mismatch"])
             raise CommandError("token_claims_mismatch: the token is for another verification id than its URL")
         self.stdout.write(f"{claims.get('sn')}  {claims.get('name')}")
-        self.stdout.write(f"{claims.get('qt')} (EQF {claims.get('eqf')}), {claims.get('q')}")
+        code = claims.get("q")
+        title = titles.get(code)
+        if title:
+            self.stdout.write(f"{title} ({code}, EQF {claims.get('eqf')})")
+        else:
+            where = "not in the catalogue given" if catalogue_path else "pass --catalogue FILE for its title"
+            self.stdout.write(f"Qualification {code} (EQF {claims.get('eqf')}); {where}")
         self.stdout.write(f"{claims.get('prov')} / {claims.get('ab')}, {claims.get('awd')}")
         self.line("token", "ok", "The signed token verifies against the JWKS, inside its key's period.")
         self.line("status", "skipped", "Offline: revocation and suspension cannot be seen without the registry.")
