@@ -19,7 +19,8 @@ RUN pip install . && rm -rf build *.egg-info
 # Static files are collected at build time (hashed names, pre-compressed) and served by whitenoise.
 # The values below exist only for this step; the running container gets its own from the environment.
 RUN DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=build DATABASE_URL=postgres://build/build \
-    PUBLIC_BASE_URL=https://build.invalid python manage.py collectstatic --noinput -v 0
+    PUBLIC_BASE_URL=https://build.invalid REDIS_URL=redis://build.invalid \
+    python manage.py collectstatic --noinput -v 0
 
 # Run as an unprivileged user that owns only its scratch directory.
 RUN groupadd --system --gid 10001 registry \

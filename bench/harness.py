@@ -211,6 +211,9 @@ class Server:
     workers: int = field(default_factory=default_workers)
     port: int = field(default_factory=_free_port)
     settings_module: str = "bench.settings"
+    # Production needs the cache every worker shares (config/settings.py refuses DEBUG off without it).
+    redis_url: str = field(default_factory=lambda: os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    env: dict[str, str] = field(default_factory=dict)  # last word on the environment (tests)
     process: subprocess.Popen | None = None
 
     @property
@@ -234,7 +237,9 @@ class Server:
             THROTTLE_VERIFY_USER="100000000/min",
             THROTTLE_VERIFY_VERIFIER="100000000/min",
             VAR_DIR=tempfile.gettempdir() + "/registry-bench-var",
+            REDIS_URL=self.redis_url,
         )
+        env.update(self.env)
         return env
 
     def __enter__(self) -> Server:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -12,6 +14,19 @@ from rest_framework.test import APIClient
 from tests import factories
 
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+# Tests marked `redis` use this server (each with its own key prefix); CI sets REQUIRE_REDIS=1 so they fail,
+# never skip, without it.
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
+REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
+
+
+def redis_reachable() -> bool:
+    address = urlsplit(REDIS_TEST_URL)
+    try:
+        socket.create_connection((address.hostname or "127.0.0.1", address.port or 6379), timeout=2).close()
+    except OSError:
+        return False
+    return True
 
 
 def pytest_sessionstart(session):
@@ -21,11 +36,21 @@ def pytest_sessionstart(session):
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:
             raise pytest.UsageError(f"REQUIRE_POSTGRES=1 but the database engine is {engine}")
+    if REQUIRE_REDIS and not redis_reachable():
+        raise pytest.UsageError(f"REQUIRE_REDIS=1 but no Redis answers at {REDIS_TEST_URL}")
 
 
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
+    if not REQUIRE_REDIS and any("redis" in item.keywords for item in items) and not redis_reachable():
+        skip_redis = pytest.mark.skip(
+            reason=f"needs Redis (limits shared by all workers): none answers at {REDIS_TEST_URL}; start one "
+            "(CI has it and runs these with REQUIRE_REDIS=1)"
+        )
+        for item in items:
+            if "redis" in item.keywords:
+                item.add_marker(skip_redis)
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
     skip = pytest.mark.skip(

@@ -116,3 +116,23 @@ def test_dockerfile_installs_the_project_as_a_non_root_user():
     users = re.findall(r"^USER (\S+)", text, re.M)
     assert users and users[-1].split(":")[0] not in {"root", "0"}
     assert "collectstatic" in text
+
+
+def test_every_worker_counts_limits_in_the_compose_redis(compose):
+    """Throttles, date-of-birth guess caps and rendered PDFs live in the cache every worker shares: compose runs
+    Redis, healthy before web starts, and gives the app containers its URL."""
+    redis, web = compose["services"]["redis"], compose["services"]["web"]
+    assert redis["image"].split(":")[0] == "redis"
+    assert "redis-cli" in redis["healthcheck"]["test"] and "ping" in redis["healthcheck"]["test"]
+    assert web["depends_on"]["redis"]["condition"] == "service_healthy"
+    for name, service in app_services(compose).items():
+        url = service_environment(service)["REDIS_URL"]
+        assert url.startswith("redis://redis:6379/"), name
+    assert "REDIS_URL" in required_production_variables()
+
+
+def test_client_addresses_come_from_the_proxy_compose_puts_in_front(compose):
+    """TLS ends at one reverse proxy in front of web (BEHIND_TLS_PROXY): its X-Forwarded-For hop is the client."""
+    environment = service_environment(compose["services"]["web"])
+    assert environment["BEHIND_TLS_PROXY"] == "1"
+    assert environment["TRUSTED_PROXY_DEPTH"] == read_env_file()["TRUSTED_PROXY_DEPTH"] == "1"

@@ -49,3 +49,43 @@ def test_development_defaults_are_not_used_in_production(tmp_path):
     result = _manage(env, "check")
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
+
+
+def _start(env, code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_shared_cache(tmp_path):
+    """Each worker counting in its own memory would multiply every throttle, guess cap and login limit by the
+    number of workers; production settings do not load without REDIS_URL."""
+    env = _production_env(tmp_path)
+    del env["REDIS_URL"]
+    result = _start(env, "import django; django.setup()")
+    assert result.returncode != 0
+    assert "REDIS_URL" in result.stderr and "number of workers" in result.stderr
+
+    started = _start(_production_env(tmp_path), "import django; django.setup(); print('started')")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip().endswith("started")
+
+
+def test_gunicorn_does_not_serve_production_without_a_shared_cache(tmp_path):
+    env = _production_env(tmp_path)
+    del env["REDIS_URL"]
+    result = subprocess.run(  # noqa: S603 - our own gunicorn, fixed arguments
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind=127.0.0.1:0", "--workers=1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL" in result.stderr

@@ -1,0 +1,163 @@
+"""Limits that hold in production: with several workers, each counting in its own memory would multiply every
+quota by the worker count (a spent quota passes again on the next worker, whatever header the request
+carries). The counts live in Redis, which every worker shares.
+
+Each test uses its own key prefix on the Redis at REDIS_TEST_URL and deletes its keys afterwards, so runs on
+one Redis never meet; skipped without Redis, required in CI (REQUIRE_REDIS=1, .ci/run)."""
+
+# ruff: noqa: S310 - fixed loopback URLs
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from bench.harness import Server
+from credentials.verification.services import DOB_ATTEMPTS_PER_SERIAL
+from tests import factories
+from tests.conftest import REDIS_TEST_URL
+from tests.ops.test_client_ip import SPOOFED
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def redis_prefix():
+    prefix = f"test-limits-{uuid.uuid4().hex}"
+    yield prefix
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def redis_keys(redis_prefix):
+    """What Redis itself holds under this test's prefix (read with a client of its own, not Django's)."""
+
+    def keys() -> dict[str, bytes]:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_TEST_URL)
+        try:
+            names = sorted(client.scan_iter(match=f"{redis_prefix}:*"))
+            return {name.decode().split(":", 2)[2]: client.get(name) for name in names}
+        finally:
+            client.close()
+
+    return keys
+
+
+def test_verification_is_served_with_the_redis_cache(db, settings, redis_prefix, redis_keys, client):
+    """REDIS_URL once made every verification a 500 ("No module named 'redis'"): the client is a dependency,
+    and the throttle and the date-of-birth guess count land in Redis."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": redis_prefix,
+        }
+    }
+    certificate = factories.CertificateFactory()
+    assert client.get(f"/api/v1/verifications/{certificate.verification_id}").status_code == 200
+    assert client.get(f"/v/{certificate.verification_id}").status_code == 200
+    guess = {"serial_number": certificate.serial_number, "date_of_birth": "1901-01-01"}
+    assert client.post("/api/v1/verifications", guess, content_type="application/json").status_code < 500
+    held = redis_keys()
+    assert "throttle_verify_anon_127.0.0.1" in held
+    assert held[f"verification:dob-failures:{certificate.serial_number}"] == b"1"
+
+
+# --- two workers: two gunicorn processes, one Redis -----------------------------------------------------------
+
+
+def _call(url: str, *, data: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(data).encode() if data is not None else None,
+        headers={"Content-Type": "application/json", **(headers or {})},
+        method="POST" if data is not None else "GET",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        status, body = exc.code, exc.read()
+    return status, json.loads(body) if body.startswith(b"{") else {}  # the page answers in HTML
+
+
+# Header names as a client sends them (the test client's META names, HTTP_X_REAL_IP, become X-Real-IP).
+SPOOFED_HEADERS = {name[5:].replace("_", "-").title(): value for name, value in SPOOFED.items()}
+
+
+@pytest.fixture
+def two_workers(redis_prefix):
+    """Two single-worker gunicorn servers with production settings and the same Redis: which one answers is
+    chosen by the test, not by chance, so "another worker" is certain."""
+    started = []
+
+    def start(**env) -> tuple[Server, Server]:
+        for _ in range(2):
+            server = Server(
+                database=connection.settings_dict["NAME"],
+                keys_dir=str(settings.SIGNING_KEYS_DIR),
+                workers=1,
+                settings_module="config.settings",
+                redis_url=REDIS_TEST_URL,
+                env={"REDIS_KEY_PREFIX": redis_prefix, **env},
+            )
+            started.append(server.__enter__())
+        return started[0], started[1]
+
+    yield start
+    for server in started:
+        server.__exit__(None, None, None)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_spent_quota_stays_spent_whichever_worker_answers(two_workers):
+    certificate = factories.CertificateFactory()
+    first, second = two_workers(THROTTLE_VERIFY_ANON="3/hour")
+    api, page = f"/api/v1/verifications/{certificate.verification_id}", f"/v/{certificate.verification_id}"
+
+    assert _call(first.base_url + api)[0] == 200
+    assert _call(second.base_url + api)[0] == 200
+    assert _call(first.base_url + page)[0] == 200  # the page and the API share one budget
+    for server in (second, first):
+        status, body = _call(server.base_url + api)
+        assert status == 429 and body["error"]["code"] == "throttled"
+        assert _call(server.base_url + page)[0] == 429
+        # No header buys a new quota, on either worker (the socket's address is the caller: no proxy here).
+        for name, value in SPOOFED_HEADERS.items():
+            assert _call(server.base_url + api, headers={name: value})[0] == 429, name
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_date_of_birth_guess_cap_holds_across_workers(two_workers):
+    certificate = factories.CertificateFactory()
+    first, second = two_workers()
+    serial = certificate.serial_number
+
+    for attempt in range(DOB_ATTEMPTS_PER_SERIAL):
+        server = (first, second)[attempt % 2]
+        wrong = {"serial_number": serial, "date_of_birth": f"19{50 + attempt}-01-01"}
+        status, body = _call(server.base_url + "/api/v1/verifications", data=wrong)
+        assert status != 429, (attempt, body)
+    right = {"serial_number": serial, "date_of_birth": certificate.learner.date_of_birth.isoformat()}
+    for server in (first, second):
+        status, body = _call(server.base_url + "/api/v1/verifications", data=right)
+        assert status == 429 and body["error"]["code"] == "too_many_attempts"
+        assert certificate.verification_id not in json.dumps(body)
