@@ -320,3 +320,32 @@ def test_the_admin_cannot_change_a_certificates_status(client, ministry_client, 
     assert posted.status_code == 403
     assert Certificate.objects.get(pk=certificate.pk).status == CertificateStatus.SUSPENDED
     assert counts() == before
+
+
+# --- existing decisions get their rank from the audit trail -------------------------------------------
+
+
+def test_the_migration_ranks_existing_decisions_from_the_audit_trail(provider, provider_user, ministry_user):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("credentials.migrations.0004_certificate_status_authority")
+    by_ministry, by_provider, unknown, valid = (
+        certificate_issue(actor=None, enrolment=factories.issuable_enrolment(provider=provider), awarded_on=AWARD)[0]
+        for _ in range(4)
+    )
+    certificate_suspend(actor=ministry_user, certificate=by_ministry, reason_code="fraud", reference="MESTI 1")
+    certificate_revoke(actor=provider_user, certificate=by_provider, reason_code="fraud", reference="QPGJ 1")
+    Certificate.objects.filter(pk=unknown.pk).update(status="revoked", status_reason_code="other")
+    Certificate.objects.update(status_authority="provider")  # as the new column's default leaves them
+
+    migration.status_authority_from_audit(apps, None)
+
+    ranks = dict(Certificate.objects.values_list("pk", "status_authority"))
+    assert ranks == {
+        by_ministry.pk: "ministry",
+        by_provider.pk: "provider",
+        unknown.pk: "ministry",
+        valid.pk: "provider",
+    }
