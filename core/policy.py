@@ -67,6 +67,15 @@ def acts_as_ministry(actor) -> bool:
     return is_unrestricted(actor) or role_of(actor) == Role.MINISTRY
 
 
+# Authority ranks on a certificate's state (DESIGN.md "Authority"): the ministry outranks the provider.
+MINISTRY_RANK, PROVIDER_RANK = "ministry", "provider"
+
+
+def authority_rank(actor) -> str:
+    """The rank a decision by `actor` carries: the ministry's for the ministry, superusers and the system."""
+    return MINISTRY_RANK if acts_as_ministry(actor) else PROVIDER_RANK
+
+
 def acting_organisation_id(actor, *roles: str) -> int | None:
     """The organisation `actor` acts for in one of `roles` (any role when none is named), or None."""
     role = role_of(actor)

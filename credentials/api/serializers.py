@@ -2,6 +2,7 @@
 credentials.services. Workflow input/output serializers are named per action so OpenAPI components
 never collide."""
 
+from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,7 +24,8 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         request = self.context.get("request")
-        return self.selector(getattr(request, "user", None))
+        # No request, no caller: nobody's scope (never the system's, which is everything).
+        return self.selector(request.user if request is not None else AnonymousUser())
 
 
 def municipality_field() -> serializers.SlugRelatedField:

@@ -23,7 +23,7 @@ from credentials.choices import CertificateStatus, RevocationReason, StatusAutho
 from credentials.models import Certificate
 from credentials.signing import sign_snapshot
 from credentials.tokens import new_certificate_token
-from registry.choices import AuditAction, Role
+from registry.choices import AuditAction
 from registry.services.audit import audit_record
 
 from .issuance import allocate_serials, certificate_audit_data, new_verification_id
@@ -33,12 +33,8 @@ STATUS_FIELDS = ("status", "status_reason_code", "status_reference", "status_cha
 
 
 def status_authority_of(actor) -> str:
-    """The rank a status decision by `actor` carries: the ministry's for the ministry, superusers and the
-    system (`None`: seeding, an operator's command), the provider's for everyone else.
-    (One helper until the access policy takes it over.)"""
-    if actor is None or getattr(actor, "is_superuser", False) or actor.has_role(Role.MINISTRY):
-        return StatusAuthority.MINISTRY
-    return StatusAuthority.PROVIDER
+    """The rank a status decision by `actor` carries (core.policy.authority_rank)."""
+    return StatusAuthority(policy.authority_rank(actor))
 
 
 def require_authority_over(actor, certificate: Certificate) -> None:
