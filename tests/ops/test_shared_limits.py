@@ -13,6 +13,8 @@ import json
 import urllib.error
 import urllib.request
 import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
@@ -20,6 +22,7 @@ from django.db import connection
 
 from bench.harness import Server
 from credentials.verification.services import DOB_ATTEMPTS_PER_SERIAL
+from credentials.verification.throttles import GRANULES, VerificationRateThrottle
 from tests import factories
 from tests.conftest import REDIS_TEST_URL
 from tests.ops.test_client_ip import SPOOFED
@@ -46,22 +49,23 @@ def redis_prefix():
 def redis_keys(redis_prefix):
     """What Redis itself holds under this test's prefix (read with a client of its own, not Django's)."""
 
-    def keys() -> dict[str, bytes]:
+    def keys() -> dict[str, bytes | dict]:
         import redis
 
         client = redis.Redis.from_url(REDIS_TEST_URL)
         try:
             names = sorted(client.scan_iter(match=f"{redis_prefix}:*"))
-            return {name.decode().split(":", 2)[2]: client.get(name) for name in names}
+            read = {b"hash": client.hgetall, b"string": client.get}
+            return {name.decode().split(":", 2)[2]: read[client.type(name)](name) for name in names}
         finally:
             client.close()
 
     return keys
 
 
-def test_verification_is_served_with_the_redis_cache(db, settings, redis_prefix, redis_keys, client):
-    """REDIS_URL once made every verification a 500 ("No module named 'redis'"): the client is a dependency,
-    and the throttle and the date-of-birth guess count land in Redis."""
+@pytest.fixture
+def redis_cache(settings, redis_prefix):
+    """This process's default cache is the Redis every worker would share (as REDIS_URL makes it)."""
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -69,14 +73,62 @@ def test_verification_is_served_with_the_redis_cache(db, settings, redis_prefix,
             "KEY_PREFIX": redis_prefix,
         }
     }
+
+
+def test_verification_is_served_with_the_redis_cache(db, redis_cache, redis_keys, client):
+    """REDIS_URL once made every verification a 500 ("No module named 'redis'"): the client is a dependency,
+    and the throttle and the date-of-birth guess count land in Redis."""
     certificate = factories.CertificateFactory()
     assert client.get(f"/api/v1/verifications/{certificate.verification_id}").status_code == 200
     assert client.get(f"/v/{certificate.verification_id}").status_code == 200
     guess = {"serial_number": certificate.serial_number, "date_of_birth": "1901-01-01"}
     assert client.post("/api/v1/verifications", guess, content_type="application/json").status_code < 500
     held = redis_keys()
-    assert "throttle_verify_anon_127.0.0.1" in held
+    assert "throttle_verify_anon_127.0.0.1:slices" in held
     assert held[f"verification:dob-failures:{certificate.serial_number}"] == b"1"
+
+
+# --- the throttle's window in Redis: the same semantics as the packed log (tests/credentials/...fast_path.py) ---
+
+
+def _throttle_at(moment: float, rate: str, settings) -> VerificationRateThrottle:
+    rates = {"verify_anon": rate, "verify_verifier": rate, "verify_user": rate}
+    if settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] != rates:
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    throttle = VerificationRateThrottle()
+    throttle.timer = lambda: moment
+    return throttle
+
+
+def test_the_redis_window_slides_and_a_request_leaves_it_at_most_one_slice_late(rf, settings, redis_cache):
+    request = rf.get("/", REMOTE_ADDR="192.0.2.10")
+    base = 1_700_000_000.0
+
+    def allowed(at):
+        return _throttle_at(base + at, "3/min", settings).allow_request(request, None)
+
+    assert [allowed(0.2), allowed(10), allowed(20), allowed(30)] == [True, True, True, False]
+    assert allowed(60.5) is False  # the request of 0.2 s is still in the window (its second ends at 1 s)
+    assert allowed(61.0) is True  # now it has left
+    assert allowed(62) is False  # 10, 20 and 61 are in the window
+    refused = _throttle_at(base + 62, "3/min", settings)
+    assert refused.allow_request(request, None) is False
+    assert refused.wait() == pytest.approx((10 + 1 + 60 - 62) / 1)  # the request of 10 s leaves at 71 s
+
+
+def test_the_redis_window_stays_small_whatever_the_rate(rf, settings, redis_cache, redis_prefix):
+    request = rf.get("/", REMOTE_ADDR="192.0.2.11")
+    for step in range(2_000):  # 100 s: slices leave the window as new ones come
+        assert _throttle_at(1_700_000_000.0 + step * 0.05, "1000000/min", settings).allow_request(request, None)
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        [key] = client.scan_iter(match=f"{redis_prefix}:*throttle_verify_anon_192.0.2.11:slices")
+        assert client.hlen(key) <= GRANULES + 1
+        assert 0 < client.pttl(key) <= 61_000
+    finally:
+        client.close()
 
 
 # --- two workers: two gunicorn processes, one Redis -----------------------------------------------------------
@@ -161,3 +213,23 @@ def test_the_date_of_birth_guess_cap_holds_across_workers(two_workers):
         status, body = _call(server.base_url + "/api/v1/verifications", data=right)
         assert status == 429 and body["error"]["code"] == "too_many_attempts"
         assert certificate.verification_id not in json.dumps(body)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_on_several_workers_never_exceed_the_quota(redis_prefix):
+    """Counting by read-then-write lets two workers both write "n + 1" (a lost update), so a concurrent flood got
+    more than the quota (45 of 30 with 3 workers and 8 clients): the count is one atomic step in Redis."""
+    quota, clients = 30, 8
+    with Server(
+        database=connection.settings_dict["NAME"],
+        keys_dir=str(settings.SIGNING_KEYS_DIR),
+        workers=3,
+        settings_module="config.settings",
+        redis_url=REDIS_TEST_URL,
+        env={"REDIS_KEY_PREFIX": redis_prefix, "THROTTLE_VERIFY_ANON": f"{quota}/day"},
+    ) as server:
+        url = f"{server.base_url}/api/v1/verifications/7ZZZZZZZZZZZZZZZZZZZZZZZZZ"  # unknown: 404 when allowed
+        with ThreadPoolExecutor(clients) as pool:
+            statuses = Counter(pool.map(lambda _: _call(url)[0], range(clients * quota)))
+    assert statuses == {404: quota, 429: (clients - 1) * quota}
