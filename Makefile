@@ -5,6 +5,10 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The address printed in QR codes and links, and the only host a scanned QR may name: where `make run` serves,
+# unless PUBLIC_BASE_URL is set (e.g. a tunnel a phone can reach). Every step of `make run` gets it.
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+MANAGE := PUBLIC_BASE_URL="$(PUBLIC_BASE_URL)" $(PY) manage.py
 
 .PHONY: run test install migrate seed serve bench lint format schema clean
 
@@ -18,11 +22,11 @@ install: $(STAMP)
 
 ## make run: install, migrate, load the demo data, serve on SQLite (or DATABASE_URL).
 run: $(STAMP)
-	@$(PY) manage.py migrate --noinput -v 0
-	@$(PY) manage.py ensure_signing_key
-	@$(PY) manage.py seed_demo
-	@$(PY) manage.py welcome --base http://$(HOST):$(PORT)
-	@$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(MANAGE) migrate --noinput -v 0
+	@$(MANAGE) ensure_signing_key
+	@$(MANAGE) seed_demo
+	@$(MANAGE) welcome
+	@$(MANAGE) runserver $(HOST):$(PORT)
 
 ## make test: the whole suite; PostgreSQL when DATABASE_URL is set or one answers on 127.0.0.1:5432.
 test: $(STAMP)

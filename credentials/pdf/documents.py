@@ -1,18 +1,20 @@
 """Certificate PDFs as the API serves them: rendered from the snapshot, cached, bundled for a cohort.
 
-A render depends only on the snapshot (frozen), the status, the language and the layout version, so the
-cache key holds exactly those (plus the verification id, which tells two certificates apart even where
-database ids are reused, as in tests on SQLite). A status change gives a new key: a revoked certificate
-is never served from a render made while it was valid.
+A render depends only on the snapshot (frozen), the status, the language, the layout version and the address
+the QR points at (PUBLIC_BASE_URL), so the cache key holds exactly those (plus the verification id, which
+tells two certificates apart even where database ids are reused, as in tests on SQLite). A status change
+gives a new key: a revoked certificate is never served from a render made while it was valid.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.cache import cache
 
 from core.errors import DomainError
@@ -44,9 +46,11 @@ def parse_language(value: str | None) -> str:
 
 
 def pdf_cache_key(certificate: Certificate, lang: str) -> str:
-    return (
-        f"certificate-pdf:{RENDER_VERSION}:{certificate.pk}:{certificate.verification_id}:{certificate.status}:{lang}"
-    )
+    # The QR prints PUBLIC_BASE_URL: a registry moved to another address (or `make run PORT=8101` after a run on
+    # 8000, sharing a Redis cache) never serves a render that sends phones to the old one.
+    base = hashlib.sha256(settings.PUBLIC_BASE_URL.encode()).hexdigest()[:12]
+    certificate_part = f"{certificate.pk}:{certificate.verification_id}:{certificate.status}"
+    return f"certificate-pdf:{RENDER_VERSION}:{base}:{certificate_part}:{lang}"
 
 
 def certificate_print(certificate: Certificate) -> CertificatePrint:

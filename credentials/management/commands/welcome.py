@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from credentials.choices import CertificateStatus
@@ -9,10 +10,10 @@ class Command(BaseCommand):
     help = "Print the URLs to open and the demo logins (used by `make run`)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--base", default="http://127.0.0.1:8000")
+        parser.add_argument("--base", help="The address to print (default: PUBLIC_BASE_URL, as the QR codes).")
 
     def handle(self, *args, base, **options):
-        base = base.rstrip("/")
+        base = (base or settings.PUBLIC_BASE_URL).rstrip("/")
         lines = [
             "",
             "Kosovo Qualification and Credential Registry is starting. Open:",
