@@ -280,7 +280,8 @@ LOGGING = {
     "filters": {"routes_not_paths": {"()": "core.request_log.RoutesNotPaths"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["routes_not_paths"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes: its start-up banner and per-attempt INFO lines are noise; failures and lock-outs are WARNINGs (masked).
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 # LOG_FORMAT=json (compose's default): one JSON object per line, and one access line per request
 # (core/request_log.py: method, route (never the raw path), status, duration, request id, user; never bodies).
