@@ -122,7 +122,7 @@ PERMISSIONS: dict[str, frozenset] = {
     "tracer.read": frozenset({MINISTRY, PROVIDER, AWARDING_BODY}),
     "tracer.write": frozenset({MINISTRY, PROVIDER}),
     "tracer.answer_by_link": PUBLIC,  # a graduate's one-time link is the credential
-    "employer_survey.read": frozenset({MINISTRY, PROVIDER, AWARDING_BODY, VERIFIER}),
+    "employer_survey.read": frozenset({MINISTRY, PROVIDER, VERIFIER}),
     "employer_survey.write": frozenset({MINISTRY, VERIFIER}),
     "statistics.read": PUBLIC,
 }

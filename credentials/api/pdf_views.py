@@ -87,7 +87,7 @@ class CertificatePdfView(_FileView):
 
 
 class _CohortCertificatesView(_FileView):
-    policy = "certificate.read"
+    policy = "training.read"  # a cohort is a training record; its certificates are then scoped one by one
 
     def cohort_and_certificates(self, request, pk: int):
         lang = parse_language(request.query_params.get("lang"))

@@ -7,6 +7,7 @@ import pathlib
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
@@ -75,9 +76,10 @@ def test_an_inactive_organisation_loses_its_tokens_and_sessions_at_once(client_f
 
     assert token_client.get("/api/v1/audit-entries/").status_code == 401
     assert client.get("/api/v1/audit-entries/").status_code in (401, 403)
-    client.post("/api-auth/login/", {"username": user.username, "password": "correct-horse-battery-staple"})
-    assert "_auth_user_id" not in client.session  # the right password no longer signs in
-    assert client.get("/api/v1/audit-entries/").status_code in (401, 403)
+    fresh = Client()
+    fresh.post("/api-auth/login/", {"username": user.username, "password": "correct-horse-battery-staple"})
+    assert "_auth_user_id" not in fresh.session  # the right password no longer signs in
+    assert fresh.get("/api/v1/audit-entries/").status_code in (401, 403)
 
 
 @pytest.mark.django_db

@@ -234,4 +234,4 @@ def test_command_needs_a_provider(tmp_path):
 def test_service_refuses_another_providers_user(provider, other_provider_user):
     with pytest.raises(Exception) as info:
         learners_import(actor=other_provider_user, provider=provider, content=GOOD_LEARNERS)
-    assert getattr(info.value, "code", "") == "not_your_provider"
+    assert getattr(info.value, "code", "") == "permission_denied"
