@@ -8,10 +8,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 
+from core.audit import audit_snapshot, changed_only
 from registry import models as m
 from registry.admin_audit import AuditTrailAdminMixin
 from registry.choices import AuditAction
-from core.audit import audit_snapshot, changed_only
 from registry.services.audit import audit_record
 
 

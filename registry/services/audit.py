@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.db import models
 
-
 from core.middleware import current_request_id
 from registry.models import AuditEntry
+
 
 def audit_record(
     *,
