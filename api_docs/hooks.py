@@ -2,7 +2,8 @@
 
 drf-spectacular documents only the success responses it can see. Every operation can also answer with the
 shared error body (`{"error": {"code", "message", "fields", "request_id"}}`); this hook adds the component and
-the usual error statuses, without overriding anything an operation documents itself.
+the usual error statuses (404 where a path names an object, and on every paginated list, for a page past the
+last), without overriding anything an operation documents itself.
 """
 
 ERROR_COMPONENT = {
@@ -36,7 +37,13 @@ DESCRIPTIONS = {
     "409": "Conflicts with the current state of a record.",
     "429": "Throttled: see the Retry-After header.",
 }
+# A paginated list answers 404 for a page past the last one (DRF's PageNumberPagination: "Invalid page.").
+PAGE_NOT_FOUND = "No such page: `page` is past the last page (`not_found`)."
 WRITE_METHODS = {"post", "put", "patch"}
+
+
+def _paginated(operation: dict) -> bool:
+    return any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", []))
 
 
 def add_error_responses(result, generator, request, public):
@@ -47,13 +54,15 @@ def add_error_responses(result, generator, request, public):
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            statuses = ["400", "401", "403", "429"]
+            descriptions = {status: DESCRIPTIONS[status] for status in ("400", "401", "403", "429")}
             if "{" in path:
-                statuses.append("404")
+                descriptions["404"] = DESCRIPTIONS["404"]
+            if _paginated(operation):
+                descriptions["404"] = " ".join(filter(None, [descriptions.get("404"), PAGE_NOT_FOUND]))
             if method in WRITE_METHODS:
-                statuses.append("409")
-            for status in statuses:
+                descriptions["409"] = DESCRIPTIONS["409"]
+            for status, description in descriptions.items():
                 operation["responses"].setdefault(
-                    status, {"description": DESCRIPTIONS[status], "content": {"application/json": {"schema": ref}}}
+                    status, {"description": description, "content": {"application/json": {"schema": ref}}}
                 )
     return result

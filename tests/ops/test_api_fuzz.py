@@ -32,7 +32,11 @@ from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from config.wsgi import application
 from registry.models import User
@@ -41,9 +45,10 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 MAX_REPORT = 2500
-# The schema documents success responses; client errors are checked against the API's one error shape
-# instead (core/api/errors.py), as drf-spectacular does not list 400/401/403/404/429 per operation.
-CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
+# Every status an operation answers is one its schema documents (api_docs/hooks.py adds the error statuses:
+# 400/401/403/429 everywhere, 404 for an object path or a page past a list's last, 409 on writes); JSON client
+# errors are also checked against the API's one error shape (core/api/errors.py).
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # The demo users (registry/demo.py) per role; None is the anonymous caller.
 ROLES = {"ministry": "ministry", "awarding_body": "ocn", "provider": "qpgj", "verifier": "prishtina", "anonymous": None}
 # Invalid input is sent as the role that gets furthest with it (the ministry may call every endpoint) and as
@@ -217,3 +222,22 @@ def test_date_filters_answer_edge_values_without_a_server_error(wsgi_requests, d
                     failures.append(f"GET {path}?{parameter['name']}={value} -> {response.status_code}")
     assert tried > 20, "the schema lost its date filters, or this test its way of finding them"
     assert not failures, "\n".join(failures)
+
+
+def test_a_page_past_the_last_is_a_documented_404_on_every_list(wsgi_requests, demo_tokens):
+    """DRF's pagination answers 404 for ?page=999; every paginated list documents it, in the error shape."""
+    schema = werkzeug.test.Client(application).get("/api/schema/?format=json").get_json()
+    headers = {"Authorization": f"Token {demo_tokens['ministry']}"}
+    lists = [
+        (path, operation)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if method == "get" and "{" not in path and any(p["name"] == "page" for p in operation.get("parameters", []))
+    ]
+    assert len(lists) > 15, "the schema lost its paginated lists, or this test its way of finding them"
+    for path, operation in lists:
+        response = werkzeug.test.Client(application).get(path, query_string={"page": 999}, headers=headers)
+        assert response.status_code == 404, (path, response.status_code)
+        assert "404" in operation["responses"], f"GET {path}?page=999 answers 404, which its schema does not list"
+        error = response.get_json()["error"]
+        assert {"code", "message", "fields", "request_id"} <= set(error) and error["code"] == "not_found", path
