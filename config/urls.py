@@ -25,5 +25,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+handler400 = "core.api.errors.bad_request"
 handler404 = "core.api.errors.not_found"
 handler500 = "core.api.errors.server_failure"

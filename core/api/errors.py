@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
+from django.views.defaults import bad_request as bad_request_page
 from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
@@ -111,6 +113,20 @@ def _handle(exc, context):
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    """Django's 400 (a SuspiciousOperation raised before the API sees the request: a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, too many form fields): the error shape under /api/, the normal page elsewhere."""
+    if _is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            code, message = "too_large", "The request body is too large."
+        elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+            code, message = "too_many_fields", "The request has too many fields."
+        else:
+            code, message = "malformed_request", "The request cannot be read."
+        return JsonResponse(error_body(code, message), status=400)
+    return bad_request_page(request, exception)
 
 
 def not_found(request, exception=None):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -30,6 +31,7 @@ DEEP_BODIES = {
 # The demo users (registry/demo.py) per role; None is the anonymous caller.
 ROLES = {"ministry": "ministry", "awarding_body": "ocn", "provider": "qpgj", "verifier": "prishtina", "anonymous": None}
 WRITE_METHODS = ("post", "put", "patch")
+FORM = "application/x-www-form-urlencoded"
 
 
 # --- the depth measure --------------------------------------------------------------------------------------
@@ -90,6 +92,13 @@ def _row_counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
+def _request_fields(schema: dict, operation: dict, media_type: str) -> list[str]:
+    body = operation["requestBody"]["content"][media_type]["schema"]
+    if "$ref" in body:
+        body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    return list(body.get("properties", {}))
+
+
 def _real_path(client: Client, path: str) -> str | None:
     """`path` with each `{name}` replaced by the first value this caller sees in the resource's list."""
     names = re.findall(r"{(\w+)}", path)
@@ -106,9 +115,11 @@ def _real_path(client: Client, path: str) -> str | None:
 
 
 def test_deeply_nested_json_is_a_400_on_every_endpoint_and_writes_nothing(demo_tokens):
+    """Each operation with a body, as each role: a JSON body of 100,000 levels (arrays, objects), and a form whose
+    every field holds that JSON as text (DRF reads a JSON field of a form as JSON)."""
     schema = Client().get("/api/schema/?format=json").json()
     operations = [
-        (method, path, set(operation["requestBody"]["content"]))
+        (method, path, operation)
         for path, methods in schema["paths"].items()
         for method, operation in methods.items()
         if method in WRITE_METHODS and "requestBody" in operation
@@ -116,16 +127,21 @@ def test_deeply_nested_json_is_a_400_on_every_endpoint_and_writes_nothing(demo_t
     assert len(operations) > 30, "the schema lost its request bodies, or this test its way of finding them"
     before = _row_counts()
     failures, unreached = [], []
-    for method, path, media_types in operations:
+    for method, path, operation in operations:
+        media_types = set(operation["requestBody"]["content"])
+        bodies = [("application/json", shape, body) for shape, body in DEEP_BODIES.items()]
+        if FORM in media_types:
+            fields = _request_fields(schema, operation, FORM)
+            bodies.append((FORM, "form", urlencode({field: DEEP_BODIES["arrays"] for field in fields})))
         answers = set()  # (status, code) of each caller that got past authentication and permissions
         for role, token in demo_tokens.items():
             client = _client(token)
             url = _real_path(client, path)
             if url is None:
                 continue
-            for shape, body in DEEP_BODIES.items():
+            for content_type, shape, body in bodies:
                 cache.clear()  # the anonymous verification quota would otherwise answer 429
-                response = getattr(client, method)(url, data=body, content_type="application/json")
+                response = getattr(client, method)(url, data=body, content_type=content_type)
                 label = f"{method.upper()} {url} as {role} ({shape})"
                 if response.status_code >= 500:
                     failures.append(f"{label}: {response.status_code}")
@@ -143,6 +159,13 @@ def test_deeply_nested_json_is_a_400_on_every_endpoint_and_writes_nothing(demo_t
     assert _row_counts() == before
 
 
+def _request_fields(schema: dict, operation: dict, media_type: str) -> list[str]:
+    body = operation["requestBody"]["content"][media_type]["schema"]
+    if "$ref" in body:
+        body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    return list(body.get("properties", {}))
+
+
 def test_a_body_not_in_its_declared_charset_is_a_400(ministry_client):
     before = _row_counts()
     for content_type in ("application/json", "application/json; charset=utf-8"):
@@ -157,6 +180,22 @@ def test_a_body_not_in_its_declared_charset_is_a_400(ministry_client):
     )
     assert response.status_code == 400 and response.json()["error"]["code"] == "malformed_request"
     assert _row_counts() == before
+
+
+def test_a_body_over_the_upload_limit_is_a_400_in_the_error_shape(settings, anon_client):
+    """Django refuses it before the API runs (RequestDataTooBig): its HTML 400 page answered an API client."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
+    cases = {
+        "too_large": ('{"qr": "' + "x" * 20_000 + '"}', "application/json"),
+        "too_many_fields": ("&".join(f"f{i}=1" for i in range(200)), FORM),
+    }
+    for code, (body, content_type) in cases.items():
+        response = anon_client.post("/api/v1/verifications", data=body, content_type=content_type)
+        assert response.status_code == 400 and response["Content-Type"] == "application/json", response.content[:200]
+        assert response.json()["error"]["code"] == code
+    page = anon_client.post("/impact/", data="x" * 20_000, content_type="text/plain")
+    assert page["Content-Type"].startswith("text/html")  # outside the API, Django's own page
 
 
 def test_a_csv_body_that_is_not_utf8_is_a_400(ministry_client):
