@@ -29,11 +29,13 @@ TEXT = {
         "legend_sen": "në role për fëmijët me NVA (shkollë, komunë, familje)",
         "baseline": "fillimi 60%",
         "target_line": "synimi 75%",
-        "suppressed_short": "< 5, fshehur",
-        "hidden_groups": "Fshehur (më pak se 5 persona ose përgjigje): {n}",
+        "suppressed_short": "pak, fshehur",
+        "hidden_groups": "Fshehur (më pak se 10 përgjigje): {n}",
         "no_data": "Ende nuk ka të dhëna.",
         "privacy": (
-            "Grupet me më pak se {n} persona fshihen, që askush të mos identifikohet. Të dhënat e hapura: {csv_link}."
+            "Çdo numër rrumbullakohet në një shumëfish të {n}, rastësisht lart ose poshtë; grupet që "
+            "rrumbullakohen në 0 nuk shfaqen dhe përqindjet llogariten nga numrat e rrumbullakuar, që askush të "
+            "mos identifikohet as duke zbritur një tabelë nga një tjetër. Të dhënat e hapura: {csv_link}."
         ),
         "csv": "tabelat në CSV",
         "lang_switch": "English",
@@ -92,10 +94,14 @@ TEXT = {
         "legend_sen": "in SEN roles (school, municipality, family)",
         "baseline": "baseline 60%",
         "target_line": "target 75%",
-        "suppressed_short": "< 5, hidden",
-        "hidden_groups": "Hidden (fewer than 5 people or answers): {n}",
+        "suppressed_short": "too few, hidden",
+        "hidden_groups": "Hidden (fewer than 10 answers): {n}",
         "no_data": "No data yet.",
-        "privacy": "Groups of fewer than {n} people are hidden so no one can be singled out. Open data: {csv_link}.",
+        "privacy": (
+            "Every count is rounded to a multiple of {n}, up or down at random; groups that round to 0 are left "
+            "out and rates are computed from the rounded counts, so no one can be singled out, not even by "
+            "subtracting one table from another. Open data: {csv_link}."
+        ),
         "csv": "the tables as CSV",
         "lang_switch": "Shqip",
         "lang_other": "sq",

@@ -16,14 +16,17 @@ Indicators per group (see docs/tracer-study.md):
     employed, employment_rate   employed at the latest wave, of respondents
     employed_sen, ...           employed in a SEN role: public school, municipality, private family
     median_months_to_first_job  median over respondents who gave it
-    municipalities_reached      distinct municipalities (learner's, else cohort's)
+    municipalities_reached      municipalities with at least MIN_GROUP_SIZE of the group's learners
     employer_satisfaction_rate  share of employer surveys with a score >= 4
     graduate_satisfaction_mean  mean of the graduates' mean skill scores (1-5)
 
-Disclosure control: a group of fewer than MIN_GROUP_SIZE learners is suppressed (all values null,
-`suppressed: true`); an indicator whose own base (respondents, surveyed graduates) is smaller is null and
-named in `suppressed_indicators`. When exactly one group of a breakdown is suppressed, the next smallest is
-suppressed too, so the overall row minus the others cannot reveal it.
+Disclosure control (docs/decisions/0006-impact-statistics-disclosure-control.md): every published count is
+randomly rounded to a multiple of ROUNDING_BASE, the direction fixed by a keyed hash of the people the
+count is made of, so the same people give the same figure in every table and repeating a query teaches
+nothing. Totals are rounded on their own. Rates are computed from the rounded counts; rates, medians and
+means need a rounded base of MIN_RATE_BASE. A group whose rounded learner count is under MIN_GROUP_SIZE is
+not listed. No published figure is an exact count, so no table can be subtracted from another to recover
+one.
 
 Cost: four aggregate queries for the overall row, four per breakdown, one for the breakdown's labels;
 the same whatever the number of graduates.
@@ -31,10 +34,13 @@ the same whatever the number of graduates.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import statistics
 from typing import Any
 
-from django.db.models import Aggregate, Avg, Count, Exists, F, FloatField, OuterRef, Q
+from django.conf import settings
+from django.db.models import Aggregate, Avg, Count, Exists, F, FloatField, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
 from credentials.choices import LIVE_CERTIFICATE_STATUSES, EnrolmentStatus, Gender
@@ -43,7 +49,9 @@ from outcomes.choices import EMPLOYED_STATUSES, SEN_ROLE_STATUSES, EmploymentSta
 from outcomes.models import EmployerSurvey, TracerResponse
 from registry.models import Municipality, Organisation, Qualification
 
-MIN_GROUP_SIZE = 5
+ROUNDING_BASE = 5  # every published count is a multiple of this
+MIN_GROUP_SIZE = 5  # a group is listed when its rounded learner count reaches this
+MIN_RATE_BASE = 10  # a rate, median or mean is shown when its rounded base reaches this
 DIMENSIONS = ("provider", "cohort", "qualification", "municipality", "gender", "year")
 SATISFIED_FROM = 4  # an employer survey scoring 4 or 5 counts as satisfied
 
@@ -64,18 +72,26 @@ INDICATORS = (
     "employer_satisfaction_rate",
     "graduate_satisfaction_mean",
 )
-RESPONDENT_INDICATORS = (
-    "employed",
+# Published counts: (indicator, the id space of what it counts). People are enrolments, so the same
+# people counted under two indicators (e.g. everyone certified) are one cell and round alike.
+COUNTS = (
+    ("learners_trained", "enrolment"),
+    ("certified", "enrolment"),
+    ("respondents", "enrolment"),
+    ("employed", "enrolment"),
+    ("employed_sen", "enrolment"),
+    ("employed_public_school", "enrolment"),
+    ("employed_municipality", "enrolment"),
+    ("employed_private_family", "enrolment"),
+    ("employer_surveys", "survey"),
+    ("employer_satisfied", "survey"),
+)
+RESPONDENT_BASED = (
     "employment_rate",
-    "employed_sen",
     "sen_employment_rate",
-    "employed_public_school",
-    "employed_municipality",
-    "employed_private_family",
     "median_months_to_first_job",
     "graduate_satisfaction_mean",
 )
-SURVEY_INDICATORS = ("employer_surveys", "employer_satisfaction_rate")
 
 GENDER_LABELS_SQ = {"female": "Femra", "male": "Meshkuj", "other": "Tjetër", "undisclosed": "Pa deklaruar"}
 
@@ -106,6 +122,34 @@ class SqliteMedian:
         return statistics.median(self.values) if self.values else None
 
 
+# --- rounding ----------------------------------------------------------------------------------------
+
+
+def _rounding_key() -> bytes:
+    """`settings.IMPACT_STATS_KEY`, else derived from SECRET_KEY. Changing it re-draws every rounding, and
+    two draws of the same count can be compared: keep it as long as the figures are published."""
+    configured = getattr(settings, "IMPACT_STATS_KEY", "")
+    if configured:
+        return configured.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"outcomes.stats rounding", hashlib.sha256).digest()
+
+
+def rounded(count: int, fingerprint: int, space: str, key: bytes | None = None) -> int:
+    """`count` randomly rounded to a multiple of ROUNDING_BASE: up with probability remainder/base, so the
+    figure is unbiased and within base - 1 of the truth. The draw is a keyed hash of the counted records
+    (their number and the sum of their ids), so the same people give the same figure in every table and
+    asking again gives nothing new. Zero and multiples of the base are published as they are."""
+    remainder = count % ROUNDING_BASE
+    if remainder == 0:
+        return count
+    digest = hmac.new(key or _rounding_key(), f"{space}:{count}:{int(fingerprint)}".encode(), hashlib.sha256).digest()
+    draw = int.from_bytes(digest[:8], "big") / 2**64
+    return count - remainder + (ROUNDING_BASE if draw < remainder / ROUNDING_BASE else 0)
+
+
+# --- queries -----------------------------------------------------------------------------------------
+
+
 def _municipality(prefix: str):
     return Coalesce(F(f"{prefix}learner__municipality_id"), F(f"{prefix}cohort__municipality_id"))
 
@@ -130,30 +174,34 @@ def _scope(prefix: str, *, provider: str | None, qualification: str | None) -> Q
     return q
 
 
-def _sources(*, provider: str | None, qualification: str | None) -> list[tuple[Any, str, dict]]:
-    """(queryset, prefix to the enrolment, aggregates) for each family of indicators."""
+def _counted(name: str, field: str, condition: Q | None = None) -> dict:
+    """A count and the sum of the counted ids (the fingerprint its rounding is keyed by)."""
+    return {name: Count(field, filter=condition), f"{name}__ids": Sum(field, filter=condition)}
+
+
+def _sources(*, provider: str | None, qualification: str | None) -> list[tuple[Any, str, dict, bool]]:
+    """(queryset, prefix to the enrolment, aggregates, also split by municipality) per family of indicators."""
     latest_wave = ~Exists(
         TracerResponse.objects.filter(enrolment_id=OuterRef("enrolment_id"), wave__gt=OuterRef("wave"))
     )
     live = {"enrolment__certificates__status__in": LIVE_CERTIFICATE_STATUSES}
-    employed = Q(employment_status__in=EMPLOYED_STATUSES)
+    status = EmploymentStatus
     return [
         (
             Enrolment.objects.exclude(status=EnrolmentStatus.WITHDRAWN).filter(
                 _scope("", provider=provider, qualification=qualification)
             ),
             "",
-            {
-                "learners_trained": Count("id"),
-                "municipalities_reached": Count(_municipality(""), distinct=True),
-            },
+            _counted("learners_trained", "id"),
+            True,  # municipalities_reached counts the rounded municipality cells
         ),
         (
             Certificate.objects.filter(status__in=LIVE_CERTIFICATE_STATUSES).filter(
                 _scope("enrolment__", provider=provider, qualification=qualification)
             ),
             "enrolment__",
-            {"certified": Count("id")},
+            _counted("certified", "enrolment_id"),
+            False,
         ),
         (
             TracerResponse.objects.filter(latest_wave, **live).filter(
@@ -161,23 +209,22 @@ def _sources(*, provider: str | None, qualification: str | None) -> list[tuple[A
             ),
             "enrolment__",
             {
-                "respondents": Count("id"),
-                "employed": Count("id", filter=employed),
-                "employed_sen": Count("id", filter=Q(employment_status__in=SEN_ROLE_STATUSES)),
-                "employed_public_school": Count(
-                    "id", filter=Q(employment_status=EmploymentStatus.EMPLOYED_PUBLIC_SCHOOL)
+                **_counted("respondents", "enrolment_id"),
+                **_counted("employed", "enrolment_id", Q(employment_status__in=EMPLOYED_STATUSES)),
+                **_counted("employed_sen", "enrolment_id", Q(employment_status__in=SEN_ROLE_STATUSES)),
+                **_counted(
+                    "employed_public_school", "enrolment_id", Q(employment_status=status.EMPLOYED_PUBLIC_SCHOOL)
                 ),
-                "employed_municipality": Count(
-                    "id", filter=Q(employment_status=EmploymentStatus.EMPLOYED_MUNICIPALITY)
-                ),
-                "employed_private_family": Count(
-                    "id", filter=Q(employment_status=EmploymentStatus.EMPLOYED_PRIVATE_FAMILY)
+                **_counted("employed_municipality", "enrolment_id", Q(employment_status=status.EMPLOYED_MUNICIPALITY)),
+                **_counted(
+                    "employed_private_family", "enrolment_id", Q(employment_status=status.EMPLOYED_PRIVATE_FAMILY)
                 ),
                 "months_known": Count("months_to_first_job"),
                 "median_months_to_first_job": Median("months_to_first_job"),
                 "satisfaction_known": Count("skills_mean"),
                 "graduate_satisfaction_mean": Avg("skills_mean", output_field=FloatField()),
             },
+            False,
         ),
         (
             EmployerSurvey.objects.filter(**live).filter(
@@ -185,131 +232,118 @@ def _sources(*, provider: str | None, qualification: str | None) -> list[tuple[A
             ),
             "enrolment__",
             {
-                "employer_surveys": Count("id"),
+                **_counted("employer_surveys", "id"),
+                **_counted("employer_satisfied", "id", Q(graduate_satisfaction__gte=SATISFIED_FROM)),
                 "surveyed_graduates": Count("enrolment_id", distinct=True),
-                "employer_satisfied": Count("id", filter=Q(graduate_satisfaction__gte=SATISFIED_FROM)),
             },
+            False,
         ),
     ]
 
 
-def _finish(raw: dict) -> dict:
-    """Counts to indicators, with disclosure control inside the row."""
+def tally(dimension: str | None = None, *, provider: str | None = None, qualification: str | None = None) -> dict:
+    """The true counts behind the figures, per group (database key; None for the overall row): each count
+    with the sum of its ids, the medians and means with their bases, and the learners split by municipality.
+    Never published as such: overall() and breakdown() round and hide."""
+    raws: dict[Any, dict] = {}
+    for queryset, prefix, aggregates, by_municipality in _sources(provider=provider, qualification=qualification):
+        queryset = queryset.order_by()
+        keys = []
+        if dimension:
+            queryset, keys = queryset.annotate(_group=_key(dimension, prefix)), ["_group"]
+        if by_municipality:
+            queryset, keys = queryset.annotate(_municipality=_municipality(prefix)), [*keys, "_municipality"]
+        rows = queryset.values(*keys).annotate(**aggregates) if keys else [queryset.aggregate(**aggregates)]
+        for values in rows:
+            raw = raws.setdefault(values.pop("_group", None), {})
+            if not by_municipality:
+                raw.update(values)
+                continue
+            # Counts and id sums add up over the municipalities.
+            raw.setdefault("municipalities", {})[values.pop("_municipality")] = dict(values)
+            for name, value in values.items():
+                raw[name] = (raw.get(name) or 0) + (value or 0)
+    return raws
+
+
+def _finish(raw: dict, key: bytes) -> dict:
+    """Rounded counts, then what is computed from them, hidden where the base is too small."""
+    n = {name: rounded(raw.get(name) or 0, raw.get(f"{name}__ids") or 0, space, key) for name, space in COUNTS}
 
     def share(part, whole):
-        return round(part / whole, 3) if whole else None
+        return min(1.0, round(part / whole, 3)) if whole >= MIN_RATE_BASE else None
 
-    respondents = raw.get("respondents") or 0
+    def average(value, known):
+        enough = n["respondents"] >= MIN_RATE_BASE and (raw.get(known) or 0) >= MIN_GROUP_SIZE
+        return None if value is None or not enough else round(float(value), 1)
+
+    # The municipalities whose own (rounded) cell would be listed by `by=municipality`: nothing new.
+    reached = sum(
+        1
+        for municipality, cell in (raw.get("municipalities") or {}).items()
+        if municipality is not None
+        and rounded(cell["learners_trained"], cell["learners_trained__ids"] or 0, "enrolment", key) >= MIN_GROUP_SIZE
+    )
     row = {
-        "learners_trained": raw.get("learners_trained") or 0,
-        "certified": raw.get("certified") or 0,
-        "respondents": respondents,
-        "employed": raw.get("employed") or 0,
-        "employment_rate": share(raw.get("employed") or 0, respondents),
-        "employed_sen": raw.get("employed_sen") or 0,
-        "sen_employment_rate": share(raw.get("employed_sen") or 0, respondents),
-        "employed_public_school": raw.get("employed_public_school") or 0,
-        "employed_municipality": raw.get("employed_municipality") or 0,
-        "employed_private_family": raw.get("employed_private_family") or 0,
-        "median_months_to_first_job": _round(raw.get("median_months_to_first_job"), 1),
-        "municipalities_reached": raw.get("municipalities_reached") or 0,
-        "employer_surveys": raw.get("employer_surveys") or 0,
-        "employer_satisfaction_rate": share(raw.get("employer_satisfied") or 0, raw.get("employer_surveys") or 0),
-        "graduate_satisfaction_mean": _round(raw.get("graduate_satisfaction_mean"), 2),
+        "learners_trained": n["learners_trained"],
+        "certified": n["certified"],
+        "respondents": n["respondents"],
+        "employed": n["employed"],
+        "employment_rate": share(n["employed"], n["respondents"]),
+        "employed_sen": n["employed_sen"],
+        "sen_employment_rate": share(n["employed_sen"], n["respondents"]),
+        "employed_public_school": n["employed_public_school"],
+        "employed_municipality": n["employed_municipality"],
+        "employed_private_family": n["employed_private_family"],
+        "median_months_to_first_job": average(raw.get("median_months_to_first_job"), "months_known"),
+        "municipalities_reached": reached,
+        "employer_surveys": n["employer_surveys"],
+        "employer_satisfaction_rate": (
+            share(n["employer_satisfied"], n["employer_surveys"])
+            if (raw.get("surveyed_graduates") or 0) >= MIN_GROUP_SIZE
+            else None
+        ),
+        "graduate_satisfaction_mean": average(raw.get("graduate_satisfaction_mean"), "satisfaction_known"),
         "suppressed": False,
         "suppressed_indicators": [],
     }
-    hidden = []
-    if respondents < MIN_GROUP_SIZE:
-        hidden += RESPONDENT_INDICATORS
-    if (raw.get("months_known") or 0) < MIN_GROUP_SIZE:
-        hidden.append("median_months_to_first_job")
-    if (raw.get("satisfaction_known") or 0) < MIN_GROUP_SIZE:
-        hidden.append("graduate_satisfaction_mean")
-    if (raw.get("surveyed_graduates") or 0) < MIN_GROUP_SIZE:
-        hidden += SURVEY_INDICATORS
-    _hide(row, hidden)
+    row["suppressed_indicators"] = [
+        name for name in (*RESPONDENT_BASED, "employer_satisfaction_rate") if row[name] is None
+    ]
     if row["learners_trained"] < MIN_GROUP_SIZE:
-        _suppress(row)
+        row.update(dict.fromkeys(INDICATORS), suppressed=True, suppressed_indicators=[])
     return row
 
 
-def _round(value, digits):
-    return None if value is None else round(float(value), digits)
-
-
-def _hide(row: dict, indicators) -> None:
-    for name in indicators:
-        row[name] = None
-        if name not in row["suppressed_indicators"]:
-            row["suppressed_indicators"].append(name)
-
-
-def _suppress(row: dict) -> None:
-    _hide(row, [i for i in INDICATORS])
-    row["suppressed"] = True
-    row["suppressed_indicators"] = []
-
-
-def _complementary(rows: list[dict], raws: dict, base: str, indicators, is_hidden) -> None:
-    """If exactly one group hides `indicators`, hide them in the next smallest group by `base` too, so
-    the overall figure minus the published groups cannot give the hidden one away."""
-    # A hidden group with a base of zero discloses no one, so it needs no complement.
-    hidden = [r for r in rows if is_hidden(r) and (raws[r["_key"]].get(base) or 0) > 0]
-    if len(hidden) != 1:
-        return
-    shown = [r for r in rows if not is_hidden(r) and not r["suppressed"]]
-    if not shown:
-        return
-    smallest = min(shown, key=lambda r: (raws[r["_key"]].get(base) or 0, str(r["_key"])))
-    if indicators is None:
-        _suppress(smallest)
-    else:
-        _hide(smallest, indicators)
-
-
 def overall(*, provider: str | None = None, qualification: str | None = None) -> dict:
-    raw: dict = {}
-    for queryset, _prefix, aggregates in _sources(provider=provider, qualification=qualification):
-        raw.update(queryset.order_by().aggregate(**aggregates))
-    return _finish(raw)
+    """The overall row; `suppressed` (every figure null) when its rounded learner count is under
+    MIN_GROUP_SIZE."""
+    raws = tally(provider=provider, qualification=qualification)
+    return _finish(raws.get(None, {}), _rounding_key())
 
 
 def breakdown(dimension: str, *, provider: str | None = None, qualification: str | None = None) -> list[dict]:
-    """One row per group of `dimension`, labelled, ordered, suppressed."""
-    raws: dict[Any, dict] = {}
-    for queryset, prefix, aggregates in _sources(provider=provider, qualification=qualification):
-        grouped = queryset.order_by().annotate(_group=_key(dimension, prefix)).values("_group").annotate(**aggregates)
-        for values in grouped:
-            raws.setdefault(values.pop("_group"), {}).update(values)
+    """One row per group of `dimension` whose rounded learner count reaches MIN_GROUP_SIZE, labelled and
+    ordered. Smaller groups are left out, so the list does not tell who is in them or that they exist."""
+    key = _rounding_key()
     rows = []
-    for key, raw in raws.items():
-        row = _finish(raw)
-        row["_key"] = key
-        rows.append(row)
-    _complementary(rows, raws, "learners_trained", None, lambda r: r["suppressed"])
-    _complementary(
-        rows, raws, "respondents", RESPONDENT_INDICATORS, lambda r: "employment_rate" in r["suppressed_indicators"]
-    )
-    _complementary(
-        rows,
-        raws,
-        "surveyed_graduates",
-        SURVEY_INDICATORS,
-        lambda r: "employer_satisfaction_rate" in r["suppressed_indicators"],
-    )
-    labels = _labels(dimension, [r["_key"] for r in rows])
+    for group, raw in tally(dimension, provider=provider, qualification=qualification).items():
+        row = _finish(raw, key)
+        if not row["suppressed"]:
+            row["_key"] = group
+            rows.append(row)
+    labels = group_labels(dimension, [r["_key"] for r in rows])
     for row in rows:
-        key = row.pop("_key")
-        row.update(labels.get(key) or {"key": "unknown", "label_sq": "E panjohur", "label_en": "Unknown"})
-        row["_sort"] = key if dimension == "year" and key is not None else row["label_en"]
+        group = row.pop("_key")
+        row.update(labels.get(group) or {"key": "unknown", "label_sq": "E panjohur", "label_en": "Unknown"})
+        row["_sort"] = group if dimension == "year" and group is not None else row["label_en"]
     rows.sort(key=lambda r: (r["key"] == "unknown", r["_sort"]))
     for row in rows:
         del row["_sort"]
     return [{"key": r.pop("key"), "label_sq": r.pop("label_sq"), "label_en": r.pop("label_en"), **r} for r in rows]
 
 
-def _labels(dimension: str, keys: list) -> dict[Any, dict]:
+def group_labels(dimension: str, keys: list) -> dict[Any, dict]:
     """Public names for the group keys (one query at most); never database ids."""
     ids = [k for k in keys if k is not None]
     if dimension == "provider":
@@ -341,6 +375,8 @@ def impact(*, by: str | None = None, provider: str | None = None, qualification:
     """The whole answer of GET /api/v1/stats/impact."""
     return {
         "min_group_size": MIN_GROUP_SIZE,
+        "rounding_base": ROUNDING_BASE,
+        "min_rate_base": MIN_RATE_BASE,
         "by": by,
         "filters": {"provider": provider, "qualification": qualification},
         "overall": overall(provider=provider, qualification=qualification),

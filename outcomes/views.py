@@ -81,7 +81,7 @@ def impact_page(request):
         ),
         "privacy": format_html(
             t["privacy"],
-            n=stats.MIN_GROUP_SIZE,
+            n=stats.ROUNDING_BASE,
             csv_link=format_html('<a href="{}">{}</a>', reverse("stats-impact-csv") + "?by=cohort", t["csv"]),
         ),
     }

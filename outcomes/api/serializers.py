@@ -208,24 +208,32 @@ class ImpactQuerySerializer(serializers.Serializer):
 
 
 class ImpactIndicatorsSerializer(serializers.Serializer):
-    learners_trained = serializers.IntegerField(allow_null=True, help_text="Enrolments not withdrawn.")
+    learners_trained = serializers.IntegerField(
+        allow_null=True, help_text="Enrolments not withdrawn. Every count is rounded to a multiple of rounding_base."
+    )
     certified = serializers.IntegerField(allow_null=True, help_text="Live (valid or suspended) certificates.")
     respondents = serializers.IntegerField(allow_null=True, help_text="Graduates with a tracer response.")
     employed = serializers.IntegerField(allow_null=True, help_text="Employed at their latest wave.")
-    employment_rate = serializers.FloatField(allow_null=True, help_text="employed / respondents.")
+    employment_rate = serializers.FloatField(
+        allow_null=True, help_text="employed / respondents (the rounded counts); null under min_rate_base respondents."
+    )
     employed_sen = serializers.IntegerField(allow_null=True, help_text="In a public school, municipality or family.")
     sen_employment_rate = serializers.FloatField(allow_null=True)
     employed_public_school = serializers.IntegerField(allow_null=True)
     employed_municipality = serializers.IntegerField(allow_null=True)
     employed_private_family = serializers.IntegerField(allow_null=True)
     median_months_to_first_job = serializers.FloatField(allow_null=True)
-    municipalities_reached = serializers.IntegerField(allow_null=True)
+    municipalities_reached = serializers.IntegerField(
+        allow_null=True, help_text="Municipalities whose rounded learner count reaches min_group_size."
+    )
     employer_surveys = serializers.IntegerField(allow_null=True)
     employer_satisfaction_rate = serializers.FloatField(allow_null=True, help_text="Share of surveys scoring >= 4.")
     graduate_satisfaction_mean = serializers.FloatField(allow_null=True, help_text="Mean skill score, 1-5.")
-    suppressed = serializers.BooleanField(help_text="The group has fewer than min_group_size learners.")
+    suppressed = serializers.BooleanField(
+        help_text="The rounded learner count is under min_group_size: every figure is null (groups are not listed)."
+    )
     suppressed_indicators = serializers.ListField(
-        child=serializers.CharField(), help_text="Indicators hidden because their own base is too small."
+        child=serializers.CharField(), help_text="Rates, medians and means hidden because their base is too small."
     )
 
 
@@ -241,7 +249,13 @@ class ImpactFiltersSerializer(serializers.Serializer):
 
 
 class ImpactStatsSerializer(serializers.Serializer):
-    min_group_size = serializers.IntegerField()
+    min_group_size = serializers.IntegerField(
+        help_text="A group is listed when its rounded learner count reaches this."
+    )
+    rounding_base = serializers.IntegerField(
+        help_text="Every count is the true count randomly rounded to a multiple of this (docs/tracer-study.md)."
+    )
+    min_rate_base = serializers.IntegerField(help_text="A rate, median or mean needs a rounded base of this.")
     by = serializers.CharField(allow_null=True)
     filters = ImpactFiltersSerializer()
     overall = ImpactIndicatorsSerializer()

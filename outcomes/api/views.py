@@ -202,7 +202,7 @@ class EmployerSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
 
 class ImpactStatsView(APIView):
-    """Public: aggregated indicators only, groups under the minimum size suppressed."""
+    """Public: aggregated indicators only, every count rounded, small groups left out (outcomes.stats)."""
 
     policy = "statistics.read"
     throttle_classes = [PublicStatsThrottle]
@@ -219,7 +219,9 @@ class ImpactStatsView(APIView):
         description=(
             "The seed documents' indicators computed from the registry: learners trained, certified, employed "
             "(latest tracer wave; SEN roles), median months to the first job, municipalities reached, employer "
-            "and graduate satisfaction. Groups of fewer than `min_group_size` learners are suppressed. Public."
+            "and graduate satisfaction. Public, so no figure is exact: every count is randomly rounded to a "
+            "multiple of `rounding_base` (the same people always give the same figure), groups whose rounded "
+            "learner count is under `min_group_size` are left out, and rates come from the rounded counts."
         ),
     )
     def get(self, request, format=None):
