@@ -9,6 +9,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 
 from core.audit import audit_snapshot, changed_only
+from core.forms import JSONField as JSONFormField
 from registry import models as m
 from registry.admin_audit import AuditTrailAdminMixin
 from registry.choices import AuditAction
@@ -19,7 +20,10 @@ class AuditedAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
     """Saves run `full_clean()` (via the form) and write an audit entry; nothing is deleted; each change page
     ends with the object's audit trail."""
 
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.JSONField: {"form_class": JSONFormField},  # deeply nested JSON is invalid input, not a 500
+    }
 
     def has_delete_permission(self, request, obj=None):
         return False

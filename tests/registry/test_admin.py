@@ -39,3 +39,20 @@ def test_admin_saves_are_audited(admin_client, world):
     assert response.status_code == 302, response.content[:500]
     entry = AuditEntry.objects.filter(object_type="registry.organisation", object_id=str(org.pk)).latest("id")
     assert entry.after == {"name": "Renamed in admin"} and entry.reason == "admin"
+
+
+def test_deeply_nested_json_in_an_admin_form_is_invalid_input_not_a_server_error(admin_client, world):
+    """The curriculum's delivery modes are a JSON field: Django's form field parsed 100,000 levels with
+    json.loads, and its recursion answered 500 (core/forms.py)."""
+    from registry.models import Curriculum
+
+    deep = "[" * 100_000 + "]" * 100_000
+    before = (Curriculum.objects.count(), AuditEntry.objects.count())
+    admin_client.raise_request_exception = False
+    response = admin_client.post(
+        "/admin/registry/curriculum/add/",
+        {"qualification": world.national.pk, "version": "2099", "delivery_modes": deep},
+    )
+    assert response.status_code == 200  # the form again, with its errors
+    assert "delivery_modes" in response.context["adminform"].form.errors
+    assert (Curriculum.objects.count(), AuditEntry.objects.count()) == before
