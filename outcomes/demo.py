@@ -5,6 +5,11 @@ employed; employer satisfaction is to rise from 60% to 75%.
 Idempotent and deterministic: each certificate's answers come from a random generator seeded by its serial
 number, and graduates/waves already answered are skipped. Called by `seed_demo` after registry.demo and
 credentials.demo; without certificates it does nothing.
+
+An employer rates only a graduate it is linked to (outcomes.services.employer_knows_graduate): a
+municipality that employs the graduate is named in the graduate's tracer answer; one whose public school
+employs the graduate verified the certificate when the school hired them, and the demo records that
+verification through the verification service, as the municipality's own check.
 """
 
 from __future__ import annotations
@@ -16,11 +21,18 @@ import random
 from django.db.models import Q
 from django.utils import timezone
 
-from credentials.choices import LIVE_CERTIFICATE_STATUSES
+from credentials.choices import LIVE_CERTIFICATE_STATUSES, VerificationChannel
 from credentials.models import Certificate
+from credentials.verification.events import Caller
+from credentials.verification.services import verify_by_id
 from outcomes.choices import EMPLOYED_STATUSES, CompetenceArea, EmploymentStatus, ResponseSource
 from outcomes.models import EmployerSurvey, TracerResponse
-from outcomes.services import TracerAnswers, employer_survey_record, tracer_responses_record_many
+from outcomes.services import (
+    TracerAnswers,
+    employer_knows_graduate,
+    employer_survey_record,
+    tracer_responses_record_many,
+)
 from registry.models import Organisation
 
 RESPONSE_RATE = 0.85
@@ -144,6 +156,10 @@ def seed() -> str:
         ratings.append((rater, certificate, score, rng.choice([3, 4, 4, 5]), surveyed_on))
     created = tracer_responses_record_many(actor=None, items=items, source=ResponseSource.PROVIDER) if items else []
     for rater, certificate, score, programme, surveyed_on in ratings:
+        if not employer_knows_graduate(employer=rater, certificate=certificate):
+            # The municipality checked the certificate when its school hired the graduate.
+            caller = Caller(organisation_id=rater.pk, user_agent_family="seed_demo")
+            verify_by_id(verification_id=certificate.verification_id, caller=caller, channel=VerificationChannel.API)
         employer_survey_record(
             actor=None,
             employer=rater,

@@ -19,9 +19,9 @@ from django.utils import timezone
 from core import policy
 from core.api.errors import django_validation_fields
 from core.audit import audit_snapshot
-from core.errors import Conflict, DomainError
-from credentials.choices import LIVE_CERTIFICATE_STATUSES
-from credentials.models import Certificate
+from core.errors import Conflict, DomainError, NotAllowed
+from credentials.choices import LIVE_CERTIFICATE_STATUSES, VerificationOutcome
+from credentials.models import Certificate, VerificationEvent
 from outcomes.choices import DEFAULT_TRACER_WAVES, CompetenceArea, EmploymentStatus, ResponseSource
 from outcomes.models import EmployerSurvey, TracerInvitation, TracerResponse
 from registry.choices import AuditAction, OrganisationKind
@@ -413,6 +413,28 @@ def tracer_responses_record_many(
 
 # --- employer survey ------------------------------------------------------------------------------
 
+# A verification with one of these outcomes looked up the graduate's real certificate (not a forged QR
+# token, not a date of birth that did not match).
+LINKING_VERIFICATIONS = (
+    VerificationOutcome.VALID,
+    VerificationOutcome.SUSPENDED,
+    VerificationOutcome.REVOKED,
+    VerificationOutcome.SUPERSEDED,
+)
+
+
+def employer_knows_graduate(*, employer: Organisation, certificate: Certificate) -> bool:
+    """Whether `employer` has a recorded link to the graduate holding `certificate`: a tracer answer of the
+    graduate names it as employer (any wave), or it verified one of the graduate's certificates itself
+    (a reissued certificate is the same graduate). A free-text employer name does not count."""
+    named = TracerResponse.objects.filter(enrolment_id=certificate.enrolment_id, employer=employer)
+    verified = VerificationEvent.objects.filter(
+        certificate__enrolment_id=certificate.enrolment_id,
+        verifier_organisation=employer,
+        outcome__in=LINKING_VERIFICATIONS,
+    )
+    return named.exists() or verified.exists()
+
 
 @transaction.atomic
 def employer_survey_record(
@@ -425,7 +447,9 @@ def employer_survey_record(
     surveyed_on: datetime.date | None = None,
 ) -> EmployerSurvey:
     """An employer or municipality (verifier role) records its rating of a graduate it employs.
-    The ministry may record one on an employer's behalf (e.g. from a paper survey)."""
+    The ministry may record one on an employer's behalf (e.g. from a paper survey). Only an employer
+    linked to the graduate may rate them (employer_knows_graduate), whoever records it: otherwise anyone
+    holding a verification id could move a graduate's, a provider's and the programme's ratings."""
     policy.require(actor, "employer_survey.write")
     if not policy.acts_as_ministry(actor):
         policy.require_for(actor, "employer_survey.write", employer.pk)
@@ -438,6 +462,12 @@ def employer_survey_record(
     surveyed_on = surveyed_on or timezone.localdate()
     if surveyed_on > timezone.localdate() or surveyed_on < certificate.awarded_on:
         raise DomainError("invalid", "Bad survey date.", fields={"surveyed_on": ["Between the award and today."]})
+    if not employer_knows_graduate(employer=employer, certificate=certificate):
+        raise NotAllowed(
+            "This employer has no link to the graduate: the graduate's tracer answer must name it as "
+            "employer, or it must have verified the graduate's certificate itself.",
+            code="employer_not_linked",
+        )
     if EmployerSurvey.objects.filter(
         employer=employer, enrolment_id=certificate.enrolment_id, surveyed_on=surveyed_on
     ).exists():

@@ -173,7 +173,22 @@ class TracerAnswerView(APIView):
 
 
 @extend_schema_view(
-    create=extend_schema(request=s.EmployerSurveyCreateInputSerializer, responses={201: s.EmployerSurveySerializer})
+    create=extend_schema(
+        request=s.EmployerSurveyCreateInputSerializer,
+        responses={
+            201: s.EmployerSurveySerializer,
+            403: OpenApiResponse(
+                description=(
+                    "Not allowed; `employer_not_linked` when no tracer answer of the graduate names the employer "
+                    "and the employer never verified the graduate's certificate itself."
+                )
+            ),
+        },
+        description=(
+            "Rate a graduate the employer is linked to: named as employer in the graduate's tracer answer, or "
+            "having verified the graduate's certificate (`GET /api/v1/verifications/{verification_id}`)."
+        ),
+    )
 )
 class EmployerSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Employers and municipalities record their own ratings; the ministry reads all; a provider reads

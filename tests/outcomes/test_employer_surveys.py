@@ -1,14 +1,26 @@
+"""POST/GET /api/v1/employer-surveys: an employer or municipality rates a graduate it is linked to (the
+rule itself: test_employer_survey_link.py)."""
+
 import pytest
 
 from credentials.choices import CertificateStatus
+from outcomes.choices import EmploymentStatus
 from outcomes.models import EmployerSurvey
 from tests import factories as f
 
-from .conftest import EmployerSurveyFactory, make_cohort, make_graduate
+from .conftest import EmployerSurveyFactory, TracerResponseFactory, make_cohort, make_graduate
 
 URL = "/api/v1/employer-surveys"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def employed_by_the_municipality(certificate, municipality_org):
+    """The graduate's tracer answer names the municipality as employer: the link a rating needs."""
+    TracerResponseFactory(
+        certificate=certificate, employer=municipality_org, employment_status=EmploymentStatus.EMPLOYED_MUNICIPALITY
+    )
 
 
 def survey(certificate, **overrides):
@@ -85,6 +97,7 @@ def test_refused_callers(anon_client, client_for, verifier_user, provider_user, 
 def test_the_ministry_records_for_an_employer_but_not_for_a_school(ministry_client, certificate):
     employer = f.OrganisationFactory(employer=True)
     provider = f.OrganisationFactory()
+    TracerResponseFactory(certificate=certificate, wave=12, employer=employer)
 
     ok = ministry_client.post(URL, survey(certificate, employer=employer.slug), format="json")
     not_an_employer = ministry_client.post(URL, survey(certificate, employer=provider.slug), format="json")
@@ -93,6 +106,28 @@ def test_the_ministry_records_for_an_employer_but_not_for_a_school(ministry_clie
     assert not_an_employer.status_code == 400
     assert not_an_employer.json()["error"]["code"] == "not_an_employer"
     assert EmployerSurvey.objects.count() == 1
+
+
+def test_a_rating_of_a_graduate_the_employer_has_no_link_to_is_refused(client_for, verifier_user):
+    stranger = make_graduate(make_cohort())
+
+    response = client_for(verifier_user).post(URL, survey(stranger), format="json")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "employer_not_linked"
+    assert EmployerSurvey.objects.count() == 0
+
+
+def test_verifying_the_certificate_first_links_the_employer(client_for, verifier_user):
+    stranger = make_graduate(make_cohort())
+    client = client_for(verifier_user)
+    assert client.post(URL, survey(stranger), format="json").status_code == 403
+
+    assert client.get(f"/api/v1/verifications/{stranger.verification_id}").status_code == 200
+    response = client.post(URL, survey(stranger), format="json")
+
+    assert response.status_code == 201, response.json()
+    assert EmployerSurvey.objects.get().certificate == stranger
 
 
 def test_who_reads_which_ratings(client_for, ministry_client, verifier_user, provider_user, certificate):
