@@ -154,3 +154,5 @@ class AuditAction(models.TextChoices):
     REISSUE = "reissue", "Reissue"
     IMPORT = "import", "Import"
     TOKEN_ISSUED = "token_issued", "API token issued"
+    TOKEN_REVOKED = "token_revoked", "API token revoked"
+    DELETE = "delete", "Delete"

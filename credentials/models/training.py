@@ -15,7 +15,8 @@ class Learner(models.Model):
     Records are per provider: a provider never sees another provider's learners (see ADR 0003).
     """
 
-    audit_redact = ("personal_number", "date_of_birth")
+    # Every field about the person is personal data: an audit entry names it, never shows its value.
+    audit_redact = ("given_name", "family_name", "date_of_birth", "personal_number", "gender", "municipality", "email")
 
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="learners")
     given_name = models.CharField(max_length=100)
@@ -44,6 +45,11 @@ class Learner(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def audit_label(self) -> str:
+        """`object_repr` in the audit log: the name is personal data there."""
+        return f"learner {self.pk}"
 
     @property
     def full_name(self) -> str:
@@ -105,6 +111,8 @@ class Enrolment(models.Model):
 class ModuleResult(models.Model):
     """A learner's result in one module: hours attended and the assessment outcome. Personal data."""
 
+    audit_redact = ("hours_theory", "hours_practice", "outcome", "assessed_on", "assessor")
+
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="results")
     module = models.ForeignKey(CurriculumModule, on_delete=models.PROTECT, related_name="results")
     hours_theory = models.PositiveIntegerField(default=0)
@@ -129,3 +137,7 @@ class ModuleResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.module_id}: {self.outcome}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"module {self.module_id} of enrolment {self.enrolment_id}"

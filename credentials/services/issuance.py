@@ -27,6 +27,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from core import policy
+from core.audit import REDACTED
 from core.errors import Conflict, DomainError, NotAllowed
 from core.middleware import current_request_id
 from credentials.choices import (
@@ -183,11 +184,13 @@ AUDITED_CERTIFICATE_FIELDS = (
 
 def certificate_audit_data(certificate: Certificate) -> dict:
     """What the audit log keeps of a certificate: its identifiers and what it was issued under, not the
-    snapshot (it holds results, personal data; and it is signed and frozen on the certificate itself)."""
+    snapshot (it holds results, personal data; and it is signed and frozen on the certificate itself). The
+    holder's name is named, not shown: personal data in an audit value (the serial identifies the certificate)."""
     data = {}
     for name in AUDITED_CERTIFICATE_FIELDS:
         value = getattr(certificate, name)
         data[name] = value.isoformat() if isinstance(value, datetime.date) else value
+    data["holder_name"] = REDACTED
     return data
 
 

@@ -12,6 +12,8 @@ SCORE_VALIDATORS = [MinValueValidator(SATISFACTION_MIN), MaxValueValidator(SATIS
 class EmployerSurvey(models.Model):
     """An employer's (often a municipality's) rating of one graduate it employs, and of the programme."""
 
+    audit_redact = ("graduate_satisfaction",)  # a rating of a person: personal data
+
     employer = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="employer_surveys")
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="employer_surveys")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="employer_surveys")
@@ -42,3 +44,7 @@ class EmployerSurvey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employer_id} on {self.certificate_id}: {self.graduate_satisfaction}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.employer_id} on {self.certificate_id}"

@@ -39,6 +39,19 @@ class TracerResponse(models.Model):
     (same enrolment) keeps one response per graduate per wave.
     """
 
+    # The answers are personal data: an audit entry names the fields that changed, never their values.
+    audit_redact = (
+        "employment_status",
+        "employer",
+        "employer_name",
+        "work_municipality",
+        "months_to_first_job",
+        "job_uses_qualification",
+        "skills_satisfaction",
+        "skills_mean",
+        "would_choose_again",
+    )
+
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="tracer_responses")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="tracer_responses")
     wave = models.PositiveSmallIntegerField(validators=WAVE_VALIDATORS, help_text="Months after the award.")
@@ -87,6 +100,10 @@ class TracerResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} wave {self.wave}: {self.employment_status}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"certificate {self.certificate_id} wave {self.wave}"
 
     @property
     def is_employed(self) -> bool:

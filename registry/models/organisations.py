@@ -56,6 +56,9 @@ class Organisation(models.Model):
 class User(AbstractUser):
     """A person or API client. Belongs to one organisation with one role (superusers may have none)."""
 
+    # Personal data and the password hash: an audit entry says they changed, never what they hold.
+    audit_redact = ("password", "first_name", "last_name", "email")
+
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )

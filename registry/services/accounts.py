@@ -10,6 +10,7 @@ from registry.choices import AuditAction
 from registry.models import Organisation, User
 
 from .audit import audit_record
+from .base import create_audited
 
 
 @transaction.atomic
@@ -26,12 +27,17 @@ def api_client_onboard(*, actor, username: str, organisation_slug: str, role: st
     if user is None:
         user = User(username=username, organisation=organisation, role=role)
         user.set_unusable_password()
-        user.full_clean()
-        user.save()
+        create_audited(actor=actor, instance=user)
     elif user.organisation_id != organisation.pk or user.role != role:
         raise DomainError("user_exists_elsewhere", f"User {username!r} exists with another organisation or role.")
-    if rotate:
-        Token.objects.filter(user=user).delete()
+    if rotate and Token.objects.filter(user=user).delete()[0]:
+        audit_record(
+            actor=actor,
+            action=AuditAction.TOKEN_REVOKED,
+            instance=user,
+            before={"api_token": "issued"},
+            reason="rotated",
+        )
     token, created = Token.objects.get_or_create(user=user)
     if created:
         audit_record(

@@ -14,15 +14,20 @@ from registry.choices import (
 )
 from registry.models import Accreditation, AccreditationCondition, Equivalency
 
-from .base import check_transition, create_audited, update_audited
+from .base import audit_children_change, check_transition, child_rows, create_audited, update_audited
 
 
-def _write_conditions(acc: Accreditation, conditions: list[dict]) -> None:
+def _write_conditions(acc: Accreditation, conditions: list[dict], *, actor) -> None:
+    def state():
+        return child_rows(acc.conditions.all(), exclude=("id", "accreditation_id"))
+
+    before = state()
     acc.conditions.all().delete()
     for data in conditions:
         cond = AccreditationCondition(accreditation=acc, **data)
         cond.full_clean(exclude=["accreditation"])
         cond.save()
+    audit_children_change(actor=actor, instance=acc, name="conditions", before=before, after=state())
 
 
 def _check_conditions_status(acc: Accreditation) -> None:
@@ -60,7 +65,7 @@ def accreditation_create(
             fields={"status": ["Choose applied, granted or granted_with_conditions."]},
         )
     acc = create_audited(actor=actor, instance=acc, m2m={"municipalities": municipalities or []})
-    _write_conditions(acc, conditions or [])
+    _write_conditions(acc, conditions or [], actor=actor)
     _check_conditions_status(acc)
     return acc
 
@@ -87,7 +92,7 @@ def accreditation_update(
         policy.require_for(actor, "accreditation.record", data["agent"].pk)
     acc = update_audited(actor=actor, instance=accreditation, data=data, m2m={"municipalities": municipalities})
     if conditions is not None:
-        _write_conditions(acc, conditions)
+        _write_conditions(acc, conditions, actor=actor)
     _check_conditions_status(acc)
     return acc
 

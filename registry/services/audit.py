@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from core.audit import audit_repr
 from core.middleware import current_request_id
 from registry.models import AuditEntry
 
@@ -15,7 +16,8 @@ def audit_record(
     after: dict | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    """Append one audit entry. `actor` may be None for system jobs (seeding, migrations)."""
+    """Append one audit entry. `actor` may be None for system jobs (seeding, migrations). `before`/`after`
+    hold no personal data values (`core.audit`); `object_repr` is the model's `audit_label` if it has one."""
     actor_obj = actor if getattr(actor, "pk", None) else None
     return AuditEntry.objects.create(
         actor=actor_obj,
@@ -23,7 +25,7 @@ def audit_record(
         action=action,
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),
-        object_repr=str(instance)[:255],
+        object_repr=audit_repr(instance),
         before=before,
         after=after,
         reason=reason[:2000],

@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from django.db import models
 
-from core.audit import audit_snapshot, changed_only
+from core.audit import audit_changes, audit_snapshot, audit_values, m2m_values
 from core.errors import DomainError
 from registry.choices import AuditAction
 
@@ -31,25 +31,42 @@ def create_audited(*, actor, instance: M, m2m: dict | None = None) -> M:
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
-    audit_record(actor=actor, action=AuditAction.CREATE, instance=instance, after=audit_snapshot(instance))
+    after = {**audit_snapshot(instance), **m2m_values(instance, m2m or {})}
+    audit_record(actor=actor, action=AuditAction.CREATE, instance=instance, after=after)
     return instance
 
 
 def update_audited(
     *, actor, instance: M, data: dict, m2m: dict | None = None, reason: str = "", action: str = AuditAction.UPDATE
 ) -> M:
-    before = audit_snapshot(instance)
+    """Apply `data` (and the `m2m` relations that are not None), validate, save, and audit what changed: by
+    real value (a changed date of birth is an entry), shown without personal data. Nothing changed, no entry."""
+    relations = [name for name, values in (m2m or {}).items() if values is not None]
+    before = {**audit_values(instance), **m2m_values(instance, relations)}
     for name, value in data.items():
         setattr(instance, name, value)
     validate(instance)
     instance.save()
-    for name, values in (m2m or {}).items():
-        if values is not None:
-            getattr(instance, name).set(values)
-    b, a = changed_only(before, audit_snapshot(instance))
-    if b or a or m2m:
+    for name in relations:
+        getattr(instance, name).set(m2m[name])
+    b, a = audit_changes(instance, before, {**audit_values(instance), **m2m_values(instance, relations)})
+    if b or a:
         audit_record(actor=actor, action=action, instance=instance, before=b, after=a, reason=reason)
     return instance
+
+
+def child_rows(queryset, *, exclude: tuple[str, ...] = ("id",)) -> list[dict]:
+    """Dependent rows (an accreditation's conditions, a standard's duties) as audit values, keys in `exclude`
+    left out (their ids change when the rows are rewritten)."""
+    return [{k: v for k, v in audit_snapshot(row).items() if k not in exclude} for row in queryset]
+
+
+def audit_children_change(*, actor, instance: models.Model, name: str, before: list, after: list) -> None:
+    """One entry on `instance` when its dependent rows `name` changed (they are rewritten, not updated)."""
+    if before != after:
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, instance=instance, before={name: before}, after={name: after}
+        )
 
 
 def check_transition(*, what: str, current: str, target: str, transitions: dict) -> None:

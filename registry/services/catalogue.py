@@ -26,7 +26,7 @@ from registry.models import (
 )
 
 from .audit import audit_record
-from .base import check_transition, create_audited, update_audited
+from .base import audit_children_change, check_transition, child_rows, create_audited, update_audited
 
 # --- organisations -------------------------------------------------------------------------------
 
@@ -46,7 +46,18 @@ def organisation_update(*, actor, organisation: Organisation, data: dict) -> Org
 # --- occupational standards ----------------------------------------------------------------------
 
 
-def _write_duties(standard: OccupationalStandard, duties: list[dict]) -> None:
+def _duties_state(standard: OccupationalStandard) -> list[dict]:
+    return [
+        {
+            **child_rows([duty], exclude=("id", "standard_id"))[0],
+            "competences": child_rows(duty.competences.all(), exclude=("id", "duty_id")),
+        }
+        for duty in standard.duties.prefetch_related("competences")
+    ]
+
+
+def _write_duties(standard: OccupationalStandard, duties: list[dict], *, actor) -> None:
+    before = _duties_state(standard)
     standard.duties.all().delete()
     for d_order, duty_data in enumerate(duties):
         competences = duty_data.get("competences", [])
@@ -65,13 +76,14 @@ def _write_duties(standard: OccupationalStandard, duties: list[dict]) -> None:
             )
             competence.full_clean()
             competence.save()
+    audit_children_change(actor=actor, instance=standard, name="duties", before=before, after=_duties_state(standard))
 
 
 @transaction.atomic
 def occupational_standard_create(*, actor, data: dict, duties: list[dict] | None = None) -> OccupationalStandard:
     policy.require(actor, "catalogue.write")
     standard = create_audited(actor=actor, instance=OccupationalStandard(**data))
-    _write_duties(standard, duties or [])
+    _write_duties(standard, duties or [], actor=actor)
     return standard
 
 
@@ -88,7 +100,7 @@ def occupational_standard_update(
                 "Competences are mapped to curriculum modules; publish a new version of the standard instead.",
                 status_code=409,
             )
-        _write_duties(standard, duties)
+        _write_duties(standard, duties, actor=actor)
     return standard
 
 

@@ -119,7 +119,7 @@ def test_provider_corrects_a_learner(provider_client, provider):
     learner.refresh_from_db()
     assert learner.family_name == "Krasniqi-Berisha"
     entry = AuditEntry.objects.filter(object_type="credentials.learner").latest("id")
-    assert entry.before == {"family_name": "Krasniqi"}
+    assert entry.before == entry.after == {"family_name": "[redacted]"}  # named, never shown
 
 
 def test_no_delete_on_learners(provider_client, provider):
