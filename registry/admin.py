@@ -1,22 +1,29 @@
-"""Django admin for the catalogue: search and filters everywhere, no deletes, and every save audited.
+"""Django admin for the catalogue, users, groups and API tokens: search and filters everywhere, no deletes
+in the catalogue, and every write audited (`registry.admin_audit.AuditedSavesMixin`; tokens by user, never
+by key).
 
 Rules that span several objects (curriculum hours, transitions) are enforced by the API's services; here the
 modules and conditions are shown read-only so the admin cannot bypass them.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db import models
+from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
-from core.audit import audit_snapshot, changed_only
+from core.audit import REDACTED
 from core.forms import JSONField as JSONFormField
 from registry import models as m
-from registry.admin_audit import AuditTrailAdminMixin
+from registry.admin_audit import ADMIN_REASON, AuditedSavesMixin, AuditTrailAdminMixin
 from registry.choices import AuditAction
 from registry.services.audit import audit_record
 
 
-class AuditedAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
+class AuditedAdmin(AuditedSavesMixin, AuditTrailAdminMixin, admin.ModelAdmin):
     """Saves run `full_clean()` (via the form) and write an audit entry; nothing is deleted; each change page
     ends with the object's audit trail."""
 
@@ -27,16 +34,6 @@ class AuditedAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def save_model(self, request, obj, form, change):
-        before = audit_snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
-        after = audit_snapshot(obj)
-        if change:
-            b, a = changed_only(before, after)
-            audit_record(actor=request.user, action=AuditAction.UPDATE, instance=obj, before=b, after=a, reason="admin")
-        else:
-            audit_record(actor=request.user, action=AuditAction.CREATE, instance=obj, after=after, reason="admin")
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -52,12 +49,9 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(m.Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(AuditedAdmin):
     list_display = ["name_sq", "name_sr", "name_sr_cyrl", "name_en", "slug"]
     search_fields = ["slug", "name_sq", "name_sr", "name_sr_cyrl", "name_en"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(m.Organisation)
@@ -69,12 +63,81 @@ class OrganisationAdmin(AuditedAdmin):
 
 
 @admin.register(m.User)
-class UserAdmin(AuditTrailAdminMixin, BaseUserAdmin):
+class UserAdmin(AuditedSavesMixin, AuditTrailAdminMixin, BaseUserAdmin):
+    """Users with their organisation and role. Every change is audited: role, organisation, activity, groups
+    and permissions with their values; names, e-mail and the password by field name only."""
+
     list_display = ["username", "first_name", "last_name", "organisation", "role", "is_active"]
     list_filter = ["role", "organisation__kind", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
     fieldsets = BaseUserAdmin.fieldsets + (("Registry", {"fields": ("organisation", "role")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("Registry", {"fields": ("organisation", "role")}),)
+
+    def user_change_password(self, request, id, form_url=""):
+        """The admin's "change password" form saves without `save_model`: audit it here (that it changed,
+        never the hash)."""
+        pk = unquote(id)
+        before = m.User.objects.filter(pk=pk).values_list("password", flat=True).first()
+        response = super().user_change_password(request, id, form_url)
+        user = m.User.objects.filter(pk=pk).first()
+        if user is not None and before is not None and user.password != before:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.UPDATE,
+                instance=user,
+                before={"password": REDACTED},
+                after={"password": REDACTED},
+                reason=ADMIN_REASON,
+            )
+        return response
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedSavesMixin, AuditTrailAdminMixin, BaseGroupAdmin):
+    """Groups and their permissions; every change audited."""
+
+
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(BaseTokenAdmin):
+    """API tokens (DRF's admin, keyed by user). Creating and deleting one is audited on the user (its change
+    page shows it), never with the key: a token's primary key is its key, so neither it nor `str(token)` may
+    reach a log."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            self._audit(request, obj, AuditAction.TOKEN_ISSUED, before=None, after={"api_token": "issued"})
+
+    def delete_model(self, request, obj):
+        self._audit(request, obj, AuditAction.TOKEN_REVOKED, before={"api_token": "issued"}, after=None)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, AuditAction.TOKEN_REVOKED, before={"api_token": "issued"}, after=None)
+        super().delete_queryset(request, queryset)
+
+    def _audit(self, request, obj, action, *, before, after):
+        audit_record(
+            actor=request.user, action=action, instance=obj.user, before=before, after=after, reason=ADMIN_REASON
+        )
+
+    # Django's own admin log would keep the token's primary key and `str()`: the key. The audit log above is
+    # the record of token changes.
+    def log_addition(self, request, obj, message):
+        return None
+
+    def log_change(self, request, obj, message):
+        return None
+
+    def log_deletions(self, request, queryset):
+        return None
 
 
 class CompetenceInline(ReadOnlyInline):
@@ -83,13 +146,10 @@ class CompetenceInline(ReadOnlyInline):
 
 
 @admin.register(m.Duty)
-class DutyAdmin(admin.ModelAdmin):
+class DutyAdmin(AuditedAdmin):
     list_display = ["code", "title", "standard"]
     search_fields = ["code", "title", "standard__code"]
     inlines = [CompetenceInline]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DutyInline(ReadOnlyInline):

@@ -1,4 +1,5 @@
-"""Show an object's audit trail on its admin change page.
+"""The admin's audit: every save and delete writes an entry (`AuditedSavesMixin`), and each change page shows
+the object's audit trail (`AuditTrailAdminMixin`).
 
 Usage (registry/admin.py, credentials/admin.py ...): put the mixin first in the bases.
 
@@ -24,10 +25,72 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
+from core.audit import audit_changes, audit_snapshot, audit_values, m2m_values, redact
+from registry.choices import AuditAction
 from registry.models import AuditEntry
+from registry.services.audit import audit_record
 
 FIELD = "audit_trail"
 MAX_VALUE = 80
+ADMIN_REASON = "admin"
+
+
+class AuditedSavesMixin:
+    """Audit every admin write through `audit_record`: an addition with all its fields, a change with the
+    fields that changed (many-to-many relations such as groups and permissions as ids), a deletion with what
+    was deleted. Personal data appears by field name only (the model's `audit_redact`), found changed by its
+    real value. Put it before `admin.ModelAdmin` in the bases."""
+
+    def _audited_relations(self, form, obj) -> list[str]:
+        return [f.name for f in obj._meta.many_to_many if f.name in form.fields]
+
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change:
+            original = type(obj)._default_manager.get(pk=obj.pk)
+            before = {**audit_values(original), **m2m_values(original, self._audited_relations(form, obj))}
+        obj._audit_before = before
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # Many-to-many relations are saved here, after `save_model`: the entry is written once they are.
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        before = getattr(obj, "_audit_before", None)
+        after = {**audit_values(obj), **m2m_values(obj, self._audited_relations(form, obj))}
+        if before is None:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.CREATE,
+                instance=obj,
+                after=redact(obj, after),
+                reason=ADMIN_REASON,
+            )
+            return
+        b, a = audit_changes(obj, before, after)
+        if b or a:
+            audit_record(
+                actor=request.user, action=AuditAction.UPDATE, instance=obj, before=b, after=a, reason=ADMIN_REASON
+            )
+
+    def delete_model(self, request, obj):
+        # Written first: the object has no primary key once deleted (both happen in the admin's transaction).
+        self._audit_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._audit_deletion(request, obj)
+        super().delete_queryset(request, queryset)
+
+    def _audit_deletion(self, request, obj):
+        audit_record(
+            actor=request.user,
+            action=AuditAction.DELETE,
+            instance=obj,
+            before=audit_snapshot(obj),
+            reason=ADMIN_REASON,
+        )
 
 
 class AuditTrailAdminMixin:
