@@ -256,6 +256,9 @@ SIGNING_PRIVATE_KEY_FILE = os.environ.get("SIGNING_PRIVATE_KEY_FILE", "")
 SIGNING_KEY_ID = os.environ.get("SIGNING_KEY_ID", "")
 # Keyed hash for client IPs in verification events; defaults to a derivation of SECRET_KEY.
 IP_HASH_KEY = os.environ.get("IP_HASH_KEY", "")
+# Keyed digest of a holder's date of birth frozen on each certificate (credentials/date_of_birth.py); defaults to
+# a derivation of SECRET_KEY. Set it once and keep it: a new key makes every serial + date of birth check fail.
+DOB_DIGEST_KEY = os.environ.get("DOB_DIGEST_KEY", "")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 if not DEBUG:

@@ -11,6 +11,7 @@ from factory.django import DjangoModelFactory
 
 from credentials import models as cm
 from credentials.choices import CohortStatus, EnrolmentStatus, Gender, ResultOutcome
+from credentials.date_of_birth import date_of_birth_digest
 from credentials.signing import sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
 from credentials.tokens import new_certificate_token
@@ -322,6 +323,9 @@ class CertificateFactory(DjangoModelFactory):
     awarded_on = datetime.date(2026, 6, 1)
     issued_on = datetime.date(2026, 6, 2)
     holder_name = factory.LazyAttribute(lambda o: o.enrolment.learner.full_name)
+    date_of_birth_digest = factory.LazyAttribute(
+        lambda o: date_of_birth_digest(learner_id=o.learner.pk, date_of_birth=o.learner.date_of_birth)
+    )
     snapshot = factory.LazyAttribute(
         lambda o: build_certificate_snapshot(
             enrolment=o.enrolment,

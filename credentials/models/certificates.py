@@ -32,6 +32,9 @@ class Certificate(models.Model):
         Equivalency, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
     )
     holder_name = models.CharField(max_length=255)
+    # Keyed digest of the holder's date of birth at issuance (credentials/date_of_birth.py): what a serial +
+    # date of birth check compares with. Personal data: never shown, never in the snapshot.
+    date_of_birth_digest = models.CharField(max_length=64, blank=True, editable=False)
     snapshot = models.JSONField(help_text="Everything printed on the certificate, frozen at issuance.")
     awarded_on = models.DateField()
     issued_on = models.DateField()

@@ -37,6 +37,7 @@ from credentials.choices import (
     EnrolmentStatus,
     StatusAuthority,
 )
+from credentials.date_of_birth import date_of_birth_digest
 from credentials.models import Certificate, Cohort, Enrolment, ModuleResult, SerialCounter
 from credentials.signing import sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
@@ -150,6 +151,9 @@ def _build_certificate(
         accreditation=basis.accreditation,
         equivalency=basis.equivalency,
         holder_name=snapshot["holder"]["full_name"],
+        date_of_birth_digest=date_of_birth_digest(
+            learner_id=enrolment.learner_id, date_of_birth=enrolment.learner.date_of_birth
+        ),
         snapshot=snapshot,
         awarded_on=basis.awarded_on,
         issued_on=issued_on,

@@ -237,6 +237,7 @@ def certificate_reissue(
         accreditation_id=old.accreditation_id,
         equivalency_id=old.equivalency_id,
         holder_name=snapshot["holder"]["full_name"],
+        date_of_birth_digest=old.date_of_birth_digest,  # a name correction: the date of birth stays as issued
         snapshot=snapshot,
         awarded_on=old.awarded_on,
         issued_on=issued_on,

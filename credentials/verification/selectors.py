@@ -67,11 +67,12 @@ def certificates_for_verification(verification_ids: Iterable[str]) -> dict[str, 
 
 
 def certificates_by_serial(serial_numbers: Iterable[str]) -> dict[str, Certificate]:
-    """With the learner, whose date of birth is compared (and never returned)."""
+    """With the date of birth digest frozen at issuance (compared, never returned; not the learner's record
+    today, which its provider may have edited since: credentials/date_of_birth.py)."""
     serials = sorted(set(serial_numbers))
     if not serials:
         return {}
-    queryset = _verification_queryset("learner", extra_fields=("learner__date_of_birth",))
+    queryset = _verification_queryset(extra_fields=("learner_id", "date_of_birth_digest"))
     queryset = queryset.filter(serial_number__in=serials)
     return {c.serial_number: c for c in queryset}
 

@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from credentials.choices import VerificationChannel, VerificationOutcome
+from credentials.date_of_birth import date_of_birth_matches
 from credentials.signing import TokenError
 from credentials.tokens import check_claims_match, verify_certificate_token
 
@@ -291,7 +292,8 @@ def _dob_report(serial: str, dob, certificate, error) -> VerificationReport:
         error = _too_many_dob_attempts()
     if error is not None:
         return VerificationReport(verification_id="", outcome=_outcome_for(certificate, error), error=error)
-    if certificate is None or certificate.learner.date_of_birth != dob:  # compared, never returned
+    # Compared with the date the certificate was issued for (credentials/date_of_birth.py), never returned.
+    if certificate is None or not date_of_birth_matches(certificate, dob):
         _dob_failed(serial)
         return VerificationReport(
             verification_id="", outcome=VerificationOutcome.DATE_OF_BIRTH_MISMATCH, date_of_birth_matches=False
