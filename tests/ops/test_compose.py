@@ -35,7 +35,7 @@ def test_settings_reader_finds_the_variables_settings_reads():
 def test_every_variable_the_app_containers_get_is_one_settings_read(compose):
     read = settings_variables()
     services = app_services(compose)
-    assert set(services) == {"release", "web"}
+    assert set(services) == {"release", "web", "worker"}
     for name, service in services.items():
         unknown = set(service_environment(service)) - read
         assert not unknown, f"{name} sets variables config/settings.py never reads: {sorted(unknown)}"
@@ -55,7 +55,7 @@ def test_every_required_production_variable_is_set(compose):
 
 def test_compose_refuses_to_start_without_the_secrets():
     env = read_env_file()
-    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "IP_HASH_KEY"):
+    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "IP_HASH_KEY", "DOB_DIGEST_KEY"):
         assert env[name] == "", f".env.example must not ship a value for {name}"
         with pytest.raises(KeyError, match=name):
             load_compose({**filled_env_example(), name: ""})
@@ -101,6 +101,22 @@ def test_web_runs_gunicorn_after_migrations_with_keys_as_a_secret(compose):
     assert release["volumes"][0].split(":")[1] == keys_dir
     assert "volumes" not in web, "web containers are stateless"
     assert service_environment(web)["LOG_FORMAT"] == "json"
+
+
+def test_a_worker_runs_the_task_queue_with_the_web_image_settings_and_keys(compose):
+    """Background work (ADR 0009): the worker is the web's image and environment running `db_worker`, after the
+    migrations, with the signing keys (cohort issuance signs) and time to finish the task it is running."""
+    worker, web = compose["services"]["worker"], compose["services"]["web"]
+    assert worker["command"][:3] == ["python", "manage.py", "db_worker"]
+    assert "--reload" not in worker["command"]
+    assert service_environment(worker) == service_environment(web)
+    assert worker["image"] == web["image"] and worker["build"] == web["build"]
+    assert worker["secrets"] == ["signing_keys"]
+    assert worker["depends_on"]["release"]["condition"] == "service_completed_successfully"
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "ports" not in worker and "volumes" not in worker
+    grace = worker["stop_grace_period"]
+    assert grace.endswith("m") or int(grace.rstrip("s")) >= 30, "a worker needs time to finish its task"
 
 
 def test_the_healthcheck_host_is_allowed(compose):
