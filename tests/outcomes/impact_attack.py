@@ -241,6 +241,9 @@ class Attack:
             if interval is None:
                 if family == "learners_trained" and is_group:
                     self.bound(key, 1, INF)  # a listed group has someone in it
+                elif family == "learners_trained" and row["suppressed"]:
+                    # An overall row is suppressed only under the minimum size (both methods say so).
+                    self.bound(key, 0, self.any_table["min_group_size"] - 1)
                 continue
             self.bound(key, *interval)
             if interval[0] == interval[1]:
