@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "outcomes",
     "api_docs",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +143,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}
     )
 }
+
+# Background work (ADR 0009): imports, large cohort issuances and other long jobs run as tasks of django-tasks
+# (the backport of Django 6's django.tasks) on its database backend, the same on SQLite (`make run`) and
+# PostgreSQL: the queue is a table, so it needs nothing extra and any number of `manage.py db_worker` processes,
+# on any machine, share it. `make run` starts one worker beside the server; compose runs the `worker` service.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An import of more rows than this, or a cohort issuance of more enrolments, answers 202 with a task to watch
+# (/api/v1/tasks/{id}); smaller ones answer at once unless the client sends `Prefer: respond-async`.
+BACKGROUND_THRESHOLD = int(os.environ.get("BACKGROUND_THRESHOLD", "200"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -259,6 +270,9 @@ IP_HASH_KEY = os.environ.get("IP_HASH_KEY", "")
 # Keyed digest of a holder's date of birth frozen on each certificate (credentials/date_of_birth.py); defaults to
 # a derivation of SECRET_KEY. Set it once and keep it: a new key makes every serial + date of birth check fail.
 DOB_DIGEST_KEY = os.environ.get("DOB_DIGEST_KEY", "")
+# Key of the impact statistics' random rounding (outcomes/stats.py, ADR 0010); defaults to a derivation of
+# SECRET_KEY. Keep it: a new key re-draws every published figure.
+IMPACT_STATS_KEY = os.environ.get("IMPACT_STATS_KEY", "")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 if not DEBUG:

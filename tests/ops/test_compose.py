@@ -55,7 +55,7 @@ def test_every_required_production_variable_is_set(compose):
 
 def test_compose_refuses_to_start_without_the_secrets():
     env = read_env_file()
-    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "IP_HASH_KEY", "DOB_DIGEST_KEY"):
+    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "IP_HASH_KEY", "DOB_DIGEST_KEY", "IMPACT_STATS_KEY"):
         assert env[name] == "", f".env.example must not ship a value for {name}"
         with pytest.raises(KeyError, match=name):
             load_compose({**filled_env_example(), name: ""})
