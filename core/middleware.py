@@ -1,4 +1,5 @@
 import base64
+import contextlib
 import contextvars
 import functools
 import hashlib
@@ -15,6 +16,17 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 def current_request_id() -> str:
     return _request_id.get()
+
+
+@contextlib.contextmanager
+def bound_request_id(request_id: str):
+    """Work done later on a request's behalf (a background task) carries that request's id into its audit
+    entries and log lines."""
+    token = _request_id.set(request_id)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
 
 
 class RequestIdMiddleware:

@@ -125,6 +125,7 @@ PERMISSIONS: dict[str, frozenset] = {
     "employer_survey.read": frozenset({MINISTRY, PROVIDER, VERIFIER}),
     "employer_survey.write": frozenset({MINISTRY, VERIFIER}),
     "statistics.read": PUBLIC,
+    "task.read": frozenset({MINISTRY, AWARDING_BODY, PROVIDER, VERIFIER}),  # background work (ADR 0009)
 }
 
 
@@ -164,6 +165,13 @@ READ: dict[str, dict] = {
     "outcomes.tracerinvitation": _through("certificate", _CERTIFICATE),
     "outcomes.employersurvey": {**_through("certificate", _CERTIFICATE), VERIFIER: "employer"},
     "registry.auditentry": {MINISTRY: ALL},
+    # Background work: the organisation that started it, and the ministry.
+    "registry.taskrecord": {
+        MINISTRY: ALL,
+        PROVIDER: "organisation",
+        AWARDING_BODY: "organisation",
+        VERIFIER: "organisation",
+    },
 }
 
 # The public catalogue: anyone reads these, signed in or not.

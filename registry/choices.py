@@ -156,3 +156,22 @@ class AuditAction(models.TextChoices):
     TOKEN_ISSUED = "token_issued", "API token issued"
     TOKEN_REVOKED = "token_revoked", "API token revoked"
     DELETE = "delete", "Delete"
+
+
+class TaskKind(models.TextChoices):
+    """Background work the registry runs (ADR 0009); each kind's task lives in the app that owns the work."""
+
+    LEARNERS_IMPORT = "learners_import", "Learner import"
+    RESULTS_IMPORT = "results_import", "Module result import"
+    TRACER_IMPORT = "tracer_import", "Tracer response import"
+    COHORT_ISSUANCE = "cohort_issuance", "Cohort certificate issuance"
+
+
+class TaskState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+TASK_FINISHED = {TaskState.SUCCEEDED, TaskState.FAILED}

@@ -77,6 +77,26 @@ def _signing_keys(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run inside the request that starts them (django-tasks' immediate backend), so a test sees
+    a 202 and then the finished task. tests/core/test_tasks.py runs the real queue and worker too."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    yield
+
+
+@pytest.fixture
+def task_worker_logging():
+    """`manage.py db_worker` sets its loggers' levels from --verbosity for the whole process; give them back."""
+    import logging
+
+    loggers = [logging.getLogger(name) for name in ("django_tasks", "django_tasks_db")]
+    levels = [logger.level for logger in loggers]
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests flush every table at teardown, the municipalities the migration loaded included;
     give each transactional test its reference data back."""

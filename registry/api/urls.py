@@ -4,6 +4,7 @@ from core.api.routers import OptionalSlashRouter
 
 from . import views
 from .views_root import api_root
+from .views_tasks import TaskViewSet
 
 router = OptionalSlashRouter()
 router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
@@ -14,5 +15,6 @@ router.register("curricula", views.CurriculumViewSet, basename="curriculum")
 router.register("accreditations", views.AccreditationViewSet, basename="accreditation")
 router.register("equivalencies", views.EquivalencyViewSet, basename="equivalency")
 router.register("audit-entries", views.AuditEntryViewSet, basename="audit-entry")
+router.register("tasks", TaskViewSet, basename="task")
 
 urlpatterns = [path("", api_root, name="api-root"), *router.urls]

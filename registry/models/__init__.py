@@ -3,6 +3,7 @@ from .audit import AuditEntry
 from .organisations import Municipality, Organisation, User
 from .qualifications import Curriculum, CurriculumModule, LearningOutcome, Qualification
 from .standards import Competence, Duty, OccupationalStandard
+from .tasks import TaskRecord
 
 __all__ = [
     "Accreditation",
@@ -18,5 +19,6 @@ __all__ = [
     "OccupationalStandard",
     "Organisation",
     "Qualification",
+    "TaskRecord",
     "User",
 ]
