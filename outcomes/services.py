@@ -8,12 +8,13 @@ import datetime
 import hashlib
 import io
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import policy
@@ -25,8 +26,8 @@ from credentials.models import Certificate, VerificationEvent
 from outcomes.choices import DEFAULT_TRACER_WAVES, CompetenceArea, EmploymentStatus, ResponseSource
 from outcomes.models import EmployerSurvey, TracerInvitation, TracerResponse
 from registry.choices import AuditAction, OrganisationKind
-from registry.models import Municipality, Organisation
-from registry.services.audit import audit_record
+from registry.models import AuditEntry, Municipality, Organisation
+from registry.services.audit import audit_entry
 from registry.services.base import create_audited, update_audited
 
 INVITATION_DEFAULT_DAYS = 30
@@ -253,9 +254,9 @@ _FALSE = {"0", "false", "no", "n", "jo", "j"}
 
 
 class _RowError(Exception):
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, code: str, message: str):
         super().__init__(message)
-        self.field, self.message = field, message
+        self.field, self.code, self.message = field, code, message
 
 
 def _parse_int(field: str, raw: str) -> int | None:
@@ -264,7 +265,7 @@ def _parse_int(field: str, raw: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise _RowError(field, "Expected a whole number.") from None
+        raise _RowError(field, "invalid_number", "Expected a whole number.") from None
 
 
 def _parse_bool(field: str, raw: str) -> bool | None:
@@ -275,14 +276,18 @@ def _parse_bool(field: str, raw: str) -> bool | None:
         return True
     if value in _FALSE:
         return False
-    raise _RowError(field, "Expected yes or no.")
+    raise _RowError(field, "invalid_boolean", "Expected yes or no.")
 
 
 def _parse_date(field: str, raw: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:
-        raise _RowError(field, "Expected a date as YYYY-MM-DD.") from None
+        raise _RowError(field, "invalid_date", "Expected a date as YYYY-MM-DD.") from None
+
+
+def _row_error(line: int, field: str, code: str, message: str) -> dict:
+    return {"line": line, "field": field, "code": code, "message": message}
 
 
 def _import_error(errors: list[dict]) -> DomainError:
@@ -297,22 +302,15 @@ def _import_error(errors: list[dict]) -> DomainError:
     )
 
 
-@transaction.atomic
-def tracer_responses_import(*, actor, csv_text: str, dry_run: bool = False) -> list[TracerResponse]:
-    """Import tracer responses from CSV (header line + one row per graduate and wave).
-
-    Every row is validated before anything is written; one bad row imports nothing and the error names
-    the line and the field. A provider may import only for its own certificates. The lookups cost a
-    constant number of queries whatever the file's length.
-    """
-    policy.require(actor, "tracer.write")
+def read_tracer_rows(csv_text: str) -> list[dict]:
+    """The file's rows, after checking its header and size: what a client hears at once (ADR 0009)."""
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in IMPORT_REQUIRED if c not in header]
     unknown = [c for c in header if c not in IMPORT_COLUMNS]
     if missing or unknown:
-        errors = [{"line": 1, "field": c, "message": "Missing column."} for c in missing]
-        errors += [{"line": 1, "field": c, "message": "Unknown column."} for c in unknown]
+        errors = [_row_error(1, c, "missing_column", "Missing column.") for c in missing]
+        errors += [_row_error(1, c, "unknown_column", "Unknown column.") for c in unknown]
         raise _import_error(errors)
     rows = []
     for row in reader:
@@ -320,36 +318,54 @@ def tracer_responses_import(*, actor, csv_text: str, dry_run: bool = False) -> l
         if len(rows) > IMPORT_MAX_ROWS:
             raise DomainError("import_too_large", f"Import at most {IMPORT_MAX_ROWS} rows per file.")
     if not rows:
-        raise _import_error([{"line": 2, "field": "serial_number", "message": "The file has no rows."}])
+        raise _import_error([_row_error(2, "serial_number", "no_rows", "The file has no rows.")])
+    return rows
 
+
+def tracer_responses_import(
+    *, actor, csv_text: str, dry_run: bool = False, progress: Callable[[str, int, int], None] | None = None
+) -> list[TracerResponse]:
+    """Import tracer responses from CSV (header line + one row per graduate and wave).
+
+    Every row is validated before anything is written; one bad row imports nothing and the error names
+    the line, the field and a code. A provider may import only for its own certificates. A constant number of
+    queries whatever the file's length: the lookups are made once, the answers and their audit entries are
+    inserted in bulk, in one transaction that checks once more that no graduate answered meanwhile.
+    `progress(stage, done, total)` hears how far it got (the command's bar; a background task, ADR 0009).
+    """
+    policy.require(actor, "tracer.write")
+    progress = progress or (lambda stage, done, total: None)
+    rows = read_tracer_rows(csv_text)
     certificates = Certificate.objects.in_bulk({r.get("serial_number", "") for r in rows}, field_name="serial_number")
     employers = Organisation.objects.in_bulk({r.get("employer", "") for r in rows} - {""}, field_name="slug")
     municipalities = Municipality.objects.in_bulk(
         {r.get("work_municipality", "") for r in rows} - {""}, field_name="slug"
     )
-    existing = set(
-        TracerResponse.objects.filter(enrolment_id__in=[c.enrolment_id for c in certificates.values()]).values_list(
-            "enrolment_id", "wave"
-        )
-    )
+    enrolment_ids = [c.enrolment_id for c in certificates.values()]
+    existing = set(TracerResponse.objects.filter(enrolment_id__in=enrolment_ids).values_list("enrolment_id", "wave"))
     source = ResponseSource.IMPORT
     errors: list[dict] = []
     seen: dict[tuple[int, int], int] = {}
     built: list[TracerResponse] = []
     for line, row in enumerate(rows, start=2):
+        progress("check", line - 1, len(rows))
         try:
             certificate = certificates.get(row.get("serial_number", ""))
             if certificate is None or not policy.may_act(actor, certificate):
-                raise _RowError("serial_number", "No certificate with this serial number among yours.")
+                raise _RowError(
+                    "serial_number", "unknown_certificate", "No certificate with this serial number among yours."
+                )
             wave = _parse_int("wave", row.get("wave", ""))
             if wave is None:
-                raise _RowError("wave", "Required.")
+                raise _RowError("wave", "required", "Required.")
             if row.get("employer") and row["employer"] not in employers:
-                raise _RowError("employer", "No organisation with this slug.")
+                raise _RowError("employer", "unknown_organisation", "No organisation with this slug.")
             if row.get("work_municipality") and row["work_municipality"] not in municipalities:
-                raise _RowError("work_municipality", "No municipality with this slug.")
+                raise _RowError("work_municipality", "unknown_municipality", "No municipality with this slug.")
             if row.get("employment_status") not in EmploymentStatus.values:
-                raise _RowError("employment_status", f"Use one of {', '.join(EmploymentStatus.values)}.")
+                raise _RowError(
+                    "employment_status", "invalid_choice", f"Use one of {', '.join(EmploymentStatus.values)}."
+                )
             skills = {}
             for area in CompetenceArea.values:
                 score = _parse_int(f"{SKILL_COLUMN_PREFIX}{area}", row.get(f"{SKILL_COLUMN_PREFIX}{area}", ""))
@@ -368,29 +384,54 @@ def tracer_responses_import(*, actor, csv_text: str, dry_run: bool = False) -> l
             )
             key = (certificate.enrolment_id, wave)
             if key in existing:
-                raise _RowError("wave", "This graduate already has an answer for this wave.")
+                raise _RowError("wave", "already_answered", "This graduate already has an answer for this wave.")
             if key in seen:
-                raise _RowError("wave", f"The same graduate and wave as line {seen[key]}.")
+                raise _RowError("wave", "duplicate_row", f"The same graduate and wave as line {seen[key]}.")
             seen[key] = line
             built.append(
                 _build_response(certificate=certificate, wave=wave, answers=answers, source=source, actor=actor)
             )
         except _RowError as exc:
-            errors.append({"line": line, "field": exc.field, "message": exc.message})
+            errors.append(_row_error(line, exc.field, exc.code, exc.message))
         except DomainError as exc:
             for field, messages in (exc.fields or {"non_field_errors": [exc.message]}).items():
-                errors.extend({"line": line, "field": field, "message": m} for m in messages)
+                errors.extend(_row_error(line, field, exc.code, m) for m in messages)
     if errors:
         raise _import_error(errors)
     if dry_run:
         return built
-    return _save_many(actor=actor, responses=built)
+    progress("write", 0, len(built))
+    try:
+        with transaction.atomic():
+            answered = set(
+                TracerResponse.objects.filter(enrolment_id__in=enrolment_ids).values_list("enrolment_id", "wave")
+            )
+            if answered & seen.keys():  # a graduate answered (through a link, another import) meanwhile
+                raise _concurrent_change()
+            created = _save_many(actor=actor, responses=built)
+    except IntegrityError:
+        raise _concurrent_change() from None
+    progress("write", len(created), len(created))
+    return created
+
+
+def _concurrent_change() -> Conflict:
+    return Conflict(
+        "import_conflict",
+        "Answers of the same graduates were saved while the file was imported; nothing was imported. "
+        "Import the file again.",
+    )
 
 
 def _save_many(*, actor, responses: list[TracerResponse]) -> list[TracerResponse]:
-    created = TracerResponse.objects.bulk_create(responses)
-    for response in created:
-        audit_record(actor=actor, action=AuditAction.IMPORT, instance=response, after=audit_snapshot(response))
+    created = TracerResponse.objects.bulk_create(responses, batch_size=1000)
+    AuditEntry.objects.bulk_create(
+        [
+            audit_entry(actor=actor, action=AuditAction.IMPORT, instance=response, after=audit_snapshot(response))
+            for response in created
+        ],
+        batch_size=1000,
+    )
     return created
 
 

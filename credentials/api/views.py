@@ -16,12 +16,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import policy
+from core.api.tasks import TaskSerializer, accepted, runs_in_background
 from core.api.viewsets import ServiceWriteMixin
-from credentials import filtersets, selectors
+from credentials import filtersets, selectors, tasks
 from credentials import services as svc
 from credentials.choices import LIVE_CERTIFICATE_STATUSES
 from credentials.models import Certificate
 from credentials.services import idempotency
+from registry.choices import TaskKind
 
 from . import serializers as s
 
@@ -41,6 +43,20 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     ),
 )
 ERROR = OpenApiResponse(description="The one error shape: {error: {code, message, fields, request_id}}.")
+PREFER = OpenApiParameter(
+    "Prefer",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "`respond-async`: run as a background task (202) whatever the size. Work above BACKGROUND_THRESHOLD "
+        "rows (200 by default) always does."
+    ),
+)
+ACCEPTED = OpenApiResponse(
+    TaskSerializer,
+    description="Runs as a background task: poll the task (`Location`, `url`) until it has succeeded or failed.",
+)
 
 
 class IdempotentMixin:
@@ -96,16 +112,33 @@ class ServiceModelViewSet(
         return type(self).selector(self.request.user)
 
 
-def _import_response(report) -> Response:
+def _import(request, kind: str) -> Response:
+    """A CSV import: at once for a small file, as a background task (202) for a large one (ADR 0009). A file
+    that cannot be read (encoding, size, header) is a 400 either way, and starts no task."""
+    form = s.CsvImportInputSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    provider = policy.acting_provider(request.user)
+    content, dry_run = form.validated_data["file"].read(), form.validated_data["dry_run"]
+    service, count = tasks.IMPORTS[kind]
+    rows = count(content)
+    if runs_in_background(request, rows):
+        record = tasks.training_import_start(
+            actor=request.user, kind=kind, provider=provider, content=content, dry_run=dry_run, rows=rows
+        )
+        return accepted(request, record)
+    report = service(actor=request.user, provider=provider, content=content, dry_run=dry_run)
     return Response(s.CsvImportReportSerializer(report.as_dict()).data)
 
 
 IMPORT_SCHEMA = extend_schema(
     request={"multipart/form-data": s.CsvImportInputSerializer},
-    responses={200: s.CsvImportReportSerializer, 400: ERROR},
+    parameters=[PREFER],
+    responses={200: s.CsvImportReportSerializer, 202: ACCEPTED, 400: ERROR},
     description=(
         "All or nothing: a file with any bad row imports nothing and the error lists every bad row "
-        "(`error.row_errors`: line, field, message). Format: docs/csv-import.md."
+        "(`error.row_errors`: line, field, code, message). A file of more than BACKGROUND_THRESHOLD rows (200 by "
+        "default), or any file sent with `Prefer: respond-async`, runs as a background task: 202 with the task, "
+        "whose `result` is the report and whose `error` is the same error. Format: docs/csv-import.md."
     ),
 )
 
@@ -136,15 +169,7 @@ class LearnerViewSet(ServiceModelViewSet):
     @IMPORT_SCHEMA
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_csv(self, request):
-        form = s.CsvImportInputSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        report = svc.learners_import(
-            actor=request.user,
-            provider=policy.acting_provider(request.user),
-            content=form.validated_data["file"].read(),
-            dry_run=form.validated_data["dry_run"],
-        )
-        return _import_response(report)
+        return _import(request, TaskKind.LEARNERS_IMPORT)
 
 
 # --- cohorts -------------------------------------------------------------------------------------
@@ -167,14 +192,22 @@ class CohortViewSet(IdempotentMixin, ServiceModelViewSet):
 
     @extend_schema(
         request=s.CohortIssueCertificatesInputSerializer,
-        responses={200: s.CohortIssueCertificatesResultSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
-        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            200: s.CohortIssueCertificatesResultSerializer,
+            202: ACCEPTED,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+        },
+        parameters=[IDEMPOTENCY_KEY, PREFER],
         description=(
             "Issue a certificate to every eligible enrolment of the cohort that has none yet, in one "
             "transaction. With `dry_run` nothing is written: the answer lists who would get one and, for "
             "the others, every broken rule. Learners whose certificate was revoked are never issued here "
             "(`previously_revoked`). Issuing moves the cohort on: `finished` once no learner is still "
-            "in training, else `running`."
+            "in training, else `running`. A cohort of more than BACKGROUND_THRESHOLD enrolments (200 by "
+            "default), or any cohort with `Prefer: respond-async`, is issued by a background task: 202 with "
+            "the task, whose `result` is this same answer."
         ),
         examples=[OpenApiExample("Dry run", value={"dry_run": True, "awarded_on": "2026-06-30"})],
     )
@@ -185,50 +218,14 @@ class CohortViewSet(IdempotentMixin, ServiceModelViewSet):
         def handler():
             form = s.CohortIssueCertificatesInputSerializer(data=request.data)
             form.is_valid(raise_exception=True)
+            if runs_in_background(request, cohort.enrolments.count()):
+                return accepted(
+                    request, tasks.cohort_issuance_start(actor=request.user, cohort=cohort, **form.validated_data)
+                )
             result = svc.cohort_issue_certificates(actor=request.user, cohort=cohort, **form.validated_data)
-            return Response(_cohort_issue_data(result))
+            return Response(result.as_dict())
 
         return self.idempotent(request, handler)
-
-
-def _enrolment_entry(enrolment, reasons=None) -> dict:
-    entry = {"enrolment": enrolment.pk, "learner": enrolment.learner_id, "holder_name": enrolment.learner.full_name}
-    if reasons is not None:
-        entry["reasons"] = [r.as_dict() for r in reasons]
-    return entry
-
-
-def _certificate_entry(certificate) -> dict:
-    return {
-        "id": certificate.pk,
-        "serial_number": certificate.serial_number,
-        "verification_id": certificate.verification_id,
-        "status": certificate.status,
-        "holder_name": certificate.holder_name,
-        "enrolment": certificate.enrolment_id,
-        "learner": certificate.learner_id,
-    }
-
-
-def _cohort_issue_data(result) -> dict:
-    return {
-        "cohort": result.cohort.pk,
-        "awarded_on": result.awarded_on.isoformat(),
-        "dry_run": result.dry_run,
-        "issued": [_certificate_entry(c) for c in result.issued],
-        "already_issued": [_certificate_entry(c) for c in result.already_issued],
-        "would_issue": [_enrolment_entry(e) for e in result.would_issue],
-        "refused": [_enrolment_entry(e.enrolment, e.reasons) for e in result.refused],
-        "previously_revoked": [
-            {
-                **_enrolment_entry(enrolment),
-                "revoked_certificate": revoked.pk,
-                "revoked_serial_number": revoked.serial_number,
-                "decided_by": revoked.status_authority,
-            }
-            for enrolment, revoked in result.previously_revoked
-        ],
-    }
 
 
 # --- enrolments ----------------------------------------------------------------------------------
@@ -325,15 +322,7 @@ class ModuleResultViewSet(ServiceModelViewSet):
     @IMPORT_SCHEMA
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_csv(self, request):
-        form = s.CsvImportInputSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        report = svc.results_import(
-            actor=request.user,
-            provider=policy.acting_provider(request.user),
-            content=form.validated_data["file"].read(),
-            dry_run=form.validated_data["dry_run"],
-        )
-        return _import_response(report)
+        return _import(request, TaskKind.RESULTS_IMPORT)
 
 
 # --- certificates --------------------------------------------------------------------------------

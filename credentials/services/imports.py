@@ -1,9 +1,15 @@
 """Bulk import of learners (optionally enrolling them) and module results from providers' spreadsheets (CSV).
 
-All or nothing: every row is checked first (format, references, duplicates in the file); then every row is
-written through the ordinary services (so each write is validated and audited) inside one transaction.
+All or nothing, in bulk (ADR 0009):
+1. **check**: every row is parsed and checked against the reference data (municipalities, cohorts, modules,
+   learners) loaded once, with the same rules the single-record services apply (training.py's `check_*`);
+2. **write**: in one transaction, the state the rules depend on (existing learners and enrolments, results,
+   enrolment status, live certificates; the enrolments locked) is read once more and checked, then every row
+   is written with `bulk_create` / `bulk_update`, and audited with one entry per record written (the same
+   entries the single-record services write: personal data by name only) plus one entry for the import.
 If any row fails, at either stage, nothing is written and the refusal lists every bad row with its line
-number and field. The format is documented in docs/csv-import.md.
+number, field and a machine-readable code (never a row's values). A constant number of queries per file,
+whatever its length. The format is documented in docs/csv-import.md.
 """
 
 from __future__ import annotations
@@ -16,39 +22,57 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core import policy
-from core.errors import DomainError
-from credentials.choices import Gender, ResultOutcome
-from credentials.models import Cohort, Enrolment, Learner
+from core.audit import audit_changes, audit_snapshot, audit_values
+from core.errors import Conflict, DomainError
+from credentials.choices import LIVE_CERTIFICATE_STATUSES, Gender, ResultOutcome
+from credentials.models import Certificate, Cohort, Enrolment, Learner, ModuleResult
 from registry.choices import AuditAction
-from registry.models import CurriculumModule, Municipality, Organisation
-from registry.services.audit import audit_record
+from registry.models import AuditEntry, CurriculumModule, Municipality, Organisation
+from registry.services.audit import audit_entry
 
-from .training import enrolment_create, learner_create, learner_update, module_result_record, normalise_name
+from .training import (
+    RESULT_FIELDS,
+    check_birth_date,
+    check_enrolment_open,
+    check_provider,
+    check_result,
+    check_result_open,
+    normalise_name,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+BATCH = 1000
 
 LEARNER_COLUMNS = ("personal_number", "given_name", "family_name", "date_of_birth")
 LEARNER_OPTIONAL = ("gender", "municipality", "email", "cohort", "enrolled_on")
 RESULT_COLUMNS = ("personal_number", "cohort", "module", "hours_theory", "hours_practice", "outcome")
 RESULT_OPTIONAL = ("assessed_on", "assessor")
+LEARNER_FIELDS = ("personal_number", "given_name", "family_name", "date_of_birth", "gender", "municipality_id", "email")
 
 GENDER_ALIASES = {"f": Gender.FEMALE, "m": Gender.MALE, "": Gender.UNDISCLOSED}
+GENDERS, OUTCOMES = frozenset(Gender.values), frozenset(ResultOutcome.values)  # looked up once per row
 
 Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
 
 
 @dataclass
 class RowError:
     line: int
     field: str
+    code: str
     message: str
 
     def as_dict(self) -> dict:
-        return {"line": self.line, "field": self.field, "message": self.message}
+        return {"line": self.line, "field": self.field, "code": self.code, "message": self.message}
 
 
 @dataclass
@@ -73,7 +97,7 @@ class ImportReport:
 
 
 class CsvImportError(DomainError):
-    """The file was refused; `errors` lists every bad row (line, field, message)."""
+    """The file was refused; `errors` lists every bad row (line, field, code, message)."""
 
     def __init__(self, errors: list[RowError], message: str = ""):
         self.errors = sorted(errors, key=lambda e: (e.line, e.field))
@@ -85,6 +109,21 @@ class CsvImportError(DomainError):
         )
 
 
+def _refused(line: int, exc: DomainError, default_field: str = "row") -> list[RowError]:
+    """A service rule's refusal as the row's errors: one per field it names."""
+    if exc.fields:
+        return [RowError(line, f, exc.code, "; ".join(map(str, m)) or exc.message) for f, m in exc.fields.items()]
+    return [RowError(line, default_field, exc.code, exc.message)]
+
+
+def _concurrent_change() -> Conflict:
+    return Conflict(
+        "import_conflict",
+        "Another change to the same records was saved while the file was imported; nothing was imported. "
+        "Import the file again.",
+    )
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 
@@ -92,11 +131,15 @@ def _decode(content: bytes | str) -> str:
     if isinstance(content, str):
         return content
     if len(content) > MAX_BYTES:
-        raise CsvImportError([RowError(0, "file", f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")])
+        raise CsvImportError(
+            [RowError(0, "file", "file_too_large", f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")]
+        )
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CsvImportError([RowError(0, "file", "The file is not UTF-8 text (save it as CSV UTF-8).")]) from exc
+        raise CsvImportError(
+            [RowError(0, "file", "not_utf8", "The file is not UTF-8 text (save it as CSV UTF-8).")]
+        ) from exc
 
 
 def read_rows(content: bytes | str, required: tuple[str, ...], optional: tuple[str, ...]) -> list[tuple[int, dict]]:
@@ -108,13 +151,13 @@ def read_rows(content: bytes | str, required: tuple[str, ...], optional: tuple[s
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise CsvImportError([RowError(1, "header", "The file is empty.")]) from None
+        raise CsvImportError([RowError(1, "header", "empty_file", "The file is empty.")]) from None
     missing = [c for c in required if c not in header]
     unknown = [h for h in header if h and h not in required + optional]
-    problems = [RowError(1, c, "Missing column.") for c in missing]
-    problems += [RowError(1, h, "Unknown column.") for h in unknown]
+    problems = [RowError(1, c, "missing_column", "Missing column.") for c in missing]
+    problems += [RowError(1, h, "unknown_column", "Unknown column.") for h in unknown]
     if len(set(header)) != len(header):
-        problems.append(RowError(1, "header", "A column appears twice."))
+        problems.append(RowError(1, "header", "duplicate_column", "A column appears twice."))
     if problems:
         raise CsvImportError(problems)
     rows = []
@@ -127,10 +170,19 @@ def read_rows(content: bytes | str, required: tuple[str, ...], optional: tuple[s
             continue
         rows.append((line, {h: v.strip() for h, v in zip(header, values, strict=True)}))
         if len(rows) > MAX_ROWS:
-            raise CsvImportError([RowError(line, "file", f"At most {MAX_ROWS} rows per file.")])
+            raise CsvImportError([RowError(line, "file", "too_many_rows", f"At most {MAX_ROWS} rows per file.")])
     if not rows:
-        raise CsvImportError([RowError(2, "file", "The file has no rows.")])
+        raise CsvImportError([RowError(2, "file", "no_rows", "The file has no rows.")])
     return rows
+
+
+def count_learner_rows(content: bytes | str) -> int:
+    """The file's rows, after checking its shape (encoding, size, header): what a client hears at once."""
+    return len(read_rows(content, LEARNER_COLUMNS, LEARNER_OPTIONAL))
+
+
+def count_result_rows(content: bytes | str) -> int:
+    return len(read_rows(content, RESULT_COLUMNS, RESULT_OPTIONAL))
 
 
 def parse_date(value: str) -> datetime.date:
@@ -149,157 +201,213 @@ def _int(value: str) -> int:
     return int(value)
 
 
-def _field_errors(line: int, exc: Exception, default_field: str) -> list[RowError]:
-    if isinstance(exc, DomainError):
-        if exc.fields:
-            return [RowError(line, f, "; ".join(map(str, m)) or exc.message) for f, m in exc.fields.items()]
-        return [RowError(line, default_field, exc.message)]
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return [
-                RowError(line, f, "; ".join(m for e in errs for m in e.messages)) for f, errs in exc.error_dict.items()
-            ]
-        return [RowError(line, default_field, "; ".join(exc.messages))]
-    raise exc
-
-
 # --- learners ------------------------------------------------------------------------------------
 
 
-def _check_learner_rows(provider: Organisation, rows: list[tuple[int, dict]]) -> tuple[list[dict], list[RowError]]:
+def _check_learner_rows(
+    provider: Organisation, rows: list[tuple[int, dict]], progress: Progress
+) -> tuple[list[dict], list[RowError]]:
     errors: list[RowError] = []
-    municipalities = {m.slug: m for m in Municipality.objects.all()}
-    cohorts = {c.code: c for c in Cohort.objects.filter(provider=provider).select_related("curriculum")}
+    municipalities = dict(Municipality.objects.values_list("slug", "pk"))
+    cohorts = {c.code: c for c in Cohort.objects.filter(provider=provider).select_related("curriculum__qualification")}
     seen: dict[str, int] = {}
     email_ok = EmailValidator()
+    today = timezone.localdate()
     parsed = []
-    for line, row in rows:
+    total = len(rows)
+    for done, (line, row) in enumerate(rows, start=1):
+        progress("check", done, total)
         if "__width__" in row:
-            errors.append(RowError(line, "row", row["__width__"]))
+            errors.append(RowError(line, "row", "wrong_width", row["__width__"]))
             continue
         bad = len(errors)
         pn = row["personal_number"]
         if not (len(pn) == 10 and pn.isdigit()):
-            errors.append(RowError(line, "personal_number", "A Kosovo personal number has exactly 10 digits."))
+            errors.append(
+                RowError(
+                    line,
+                    "personal_number",
+                    "invalid_personal_number",
+                    "A Kosovo personal number has exactly 10 digits.",
+                )
+            )
         elif pn in seen:
-            errors.append(RowError(line, "personal_number", f"Repeats line {seen[pn]}."))
+            errors.append(RowError(line, "personal_number", "duplicate_row", f"Repeats line {seen[pn]}."))
         else:
             seen[pn] = line
         data: dict = {"personal_number": pn}
         for name in ("given_name", "family_name"):
             value = normalise_name(row[name])
             if not value:
-                errors.append(RowError(line, name, "Required."))
+                errors.append(RowError(line, name, "required", "Required."))
             elif len(value) > 100:
-                errors.append(RowError(line, name, "At most 100 characters."))
+                errors.append(RowError(line, name, "too_long", "At most 100 characters."))
             data[name] = value
         try:
             data["date_of_birth"] = parse_date(row["date_of_birth"])
+            check_birth_date(data["date_of_birth"], today=today)
         except ValueError as exc:
-            errors.append(RowError(line, "date_of_birth", str(exc)))
+            errors.append(RowError(line, "date_of_birth", "invalid_date", str(exc)))
+        except DomainError as exc:
+            errors.extend(_refused(line, exc, "date_of_birth"))
         gender = row.get("gender", "").lower()
         gender = GENDER_ALIASES.get(gender, gender)
-        if gender not in Gender.values:
-            errors.append(RowError(line, "gender", f"Choose one of {', '.join(Gender.values)} (or f, m)."))
+        if gender not in GENDERS:
+            errors.append(
+                RowError(line, "gender", "invalid_choice", f"Choose one of {', '.join(Gender.values)} (or f, m).")
+            )
         data["gender"] = gender
         slug = row.get("municipality", "").lower()
         if slug and slug not in municipalities:
-            errors.append(RowError(line, "municipality", f"Unknown municipality {slug!r} (use its slug)."))
-        data["municipality"] = municipalities.get(slug)
+            errors.append(
+                RowError(line, "municipality", "unknown_municipality", f"Unknown municipality {slug!r} (use its slug).")
+            )
+        data["municipality_id"] = municipalities.get(slug)
         email = row.get("email", "")
         if email:
             try:
                 email_ok(email)
+                if len(email) > 254:
+                    raise ValidationError("too long")
             except ValidationError:
-                errors.append(RowError(line, "email", "Not an email address."))
+                errors.append(RowError(line, "email", "invalid_email", "Not an email address."))
         data["email"] = email
         code = row.get("cohort", "")
         cohort = cohorts.get(code) if code else None
         if code and cohort is None:
-            errors.append(RowError(line, "cohort", f"No cohort {code!r} of this provider."))
+            errors.append(RowError(line, "cohort", "unknown_cohort", f"No cohort {code!r} of this provider."))
         enrolled_on = None
         if row.get("enrolled_on"):
             if not code:
-                errors.append(RowError(line, "enrolled_on", "Only with a cohort."))
+                errors.append(RowError(line, "enrolled_on", "cohort_required", "Only with a cohort."))
             try:
                 enrolled_on = parse_date(row["enrolled_on"])
             except ValueError as exc:
-                errors.append(RowError(line, "enrolled_on", str(exc)))
+                errors.append(RowError(line, "enrolled_on", "invalid_date", str(exc)))
         if len(errors) == bad:
             parsed.append({"line": line, "data": data, "cohort": cohort, "enrolled_on": enrolled_on})
     return parsed, errors
 
 
-@transaction.atomic
 def learners_import(
     *, actor, provider: Organisation, content: bytes | str, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportReport:
     """Create or update (by personal number) the provider's learners; a `cohort` column enrols them."""
     policy.require_for(actor, "training.write", provider.pk)
+    check_provider(provider)
+    progress = progress or _no_progress
     rows = read_rows(content, LEARNER_COLUMNS, LEARNER_OPTIONAL)
     report = ImportReport(kind="learners", rows=len(rows), dry_run=dry_run)
-    parsed, errors = _check_learner_rows(provider, rows)
+    parsed, errors = _check_learner_rows(provider, rows, progress)
     if errors:
         raise CsvImportError(errors)
+    try:
+        with transaction.atomic():
+            _write_learners(actor=actor, provider=provider, parsed=parsed, report=report, progress=progress)
+            if dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError:
+        raise _concurrent_change() from None  # e.g. the same personal number saved by another request meanwhile
+    return report
+
+
+def _write_learners(*, actor, provider: Organisation, parsed: list[dict], report: ImportReport, progress) -> None:
+    total = len(parsed)
+    progress("write", 0, total)
     existing = {
         learner.personal_number: learner
         for learner in Learner.objects.filter(
             provider=provider, personal_number__in=[p["data"]["personal_number"] for p in parsed]
-        ).select_related("municipality")
-    }
-    enrolled = set(
-        Enrolment.objects.filter(cohort__provider=provider, learner__in=existing.values()).values_list(
-            "learner_id", "cohort_id"
         )
-    )
-    for done, item in enumerate(parsed, start=1):
-        line, data, cohort = item["line"], item["data"], item["cohort"]
-        try:
-            with transaction.atomic():
-                learner = existing.get(data["personal_number"])
-                if learner is None:
-                    learner = learner_create(actor=actor, provider=provider, data=data)
-                    report.created += 1
-                else:
-                    changes = {k: v for k, v in data.items() if getattr(learner, k) != v}
-                    if changes:
-                        learner_update(actor=actor, learner=learner, data=changes, reason="CSV import")
-                        report.updated += 1
-                if cohort is not None and (learner.pk, cohort.pk) not in enrolled:
-                    enrolment_create(
-                        actor=actor,
-                        cohort=cohort,
-                        learner=learner,
-                        enrolled_on=item["enrolled_on"] or cohort.start_date,
-                    )
-                    report.enrolled += 1
-        except (DomainError, ValidationError) as exc:
-            errors.extend(_field_errors(line, exc, "row"))
-        if progress:
-            progress("import", done, len(parsed))
-    return _finish(actor=actor, provider=provider, report=report, errors=errors)
-
-
-def _finish(*, actor, provider: Organisation, report: ImportReport, errors: list[RowError]) -> ImportReport:
+    }
+    cohort_ids = {p["cohort"].pk for p in parsed if p["cohort"] is not None}
+    enrolled = set(Enrolment.objects.filter(cohort_id__in=cohort_ids).values_list("learner_id", "cohort_id"))
+    now = timezone.now()
+    created: list[Learner] = []
+    updated: list[tuple[Learner, dict]] = []
+    enrolling: list[tuple[Learner, Cohort, datetime.date]] = []
+    errors: list[RowError] = []
+    opens: dict[tuple[int, datetime.date], DomainError | None] = {}
+    for item in parsed:
+        data, cohort = item["data"], item["cohort"]
+        learner = existing.get(data["personal_number"])
+        if learner is None:
+            learner = Learner(provider=provider, created_at=now, updated_at=now, **data)
+            created.append(learner)
+        else:
+            changes = {k: v for k, v in data.items() if getattr(learner, k) != v}
+            if changes:
+                before = audit_values(learner)
+                for name, value in changes.items():
+                    setattr(learner, name, value)
+                learner.updated_at = now
+                updated.append((learner, before))
+        if cohort is None or (learner.pk, cohort.pk) in enrolled:
+            continue
+        enrolled_on = item["enrolled_on"] or cohort.start_date
+        key = (cohort.pk, enrolled_on)
+        if key not in opens:
+            try:
+                check_enrolment_open(cohort=cohort, enrolled_on=enrolled_on)
+                opens[key] = None
+            except DomainError as exc:
+                opens[key] = exc
+        if opens[key] is not None:
+            errors.extend(_refused(item["line"], opens[key], "cohort"))
+            continue
+        enrolling.append((learner, cohort, enrolled_on))
     if errors:
         raise CsvImportError(errors)
-    if report.dry_run:
-        transaction.set_rollback(True)
-        return report
-    audit_record(actor=actor, action=AuditAction.IMPORT, instance=provider, after=report.as_dict(), reason="CSV import")
-    return report
+    Learner.objects.bulk_create(created, batch_size=BATCH)
+    Learner.objects.bulk_update([learner for learner, _ in updated], [*LEARNER_FIELDS, "updated_at"], batch_size=BATCH)
+    enrolments = Enrolment.objects.bulk_create(
+        [
+            Enrolment(learner=learner, cohort=cohort, enrolled_on=on, created_at=now, updated_at=now)
+            for learner, cohort, on in enrolling
+        ],
+        batch_size=BATCH,
+    )
+    report.created, report.updated, report.enrolled = len(created), len(updated), len(enrolments)
+    entries = [
+        audit_entry(actor=actor, action=AuditAction.CREATE, instance=x, after=audit_snapshot(x)) for x in created
+    ]
+    for learner, before in updated:
+        b, a = audit_changes(learner, before, audit_values(learner))
+        entries.append(
+            audit_entry(
+                actor=actor, action=AuditAction.UPDATE, instance=learner, before=b, after=a, reason="CSV import"
+            )
+        )
+    entries += [
+        audit_entry(actor=actor, action=AuditAction.CREATE, instance=e, after=audit_snapshot(e)) for e in enrolments
+    ]
+    entries.append(
+        audit_entry(
+            actor=actor, action=AuditAction.IMPORT, instance=provider, after=report.as_dict(), reason="CSV import"
+        )
+    )
+    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    progress("write", total, total)
 
 
 # --- module results ------------------------------------------------------------------------------
 
 
-def _check_result_rows(provider: Organisation, rows: list[tuple[int, dict]]) -> tuple[list[dict], list[RowError]]:
+def _check_result_rows(
+    provider: Organisation, rows: list[tuple[int, dict]], progress: Progress
+) -> tuple[list[dict], list[RowError]]:
     errors: list[RowError] = []
-    learners = {lr.personal_number: lr for lr in Learner.objects.filter(provider=provider)}
+    numbers = {row.get("personal_number") for _line, row in rows}
+    learners = dict(
+        Learner.objects.filter(provider=provider, personal_number__in=numbers).values_list("personal_number", "pk")
+    )
     cohorts = {c.code: c for c in Cohort.objects.filter(provider=provider).select_related("curriculum")}
+    codes = {row.get("cohort") for _line, row in rows}
     enrolments = {
-        (e.learner_id, e.cohort_id): e
-        for e in Enrolment.objects.filter(cohort__provider=provider).select_related("cohort__curriculum")
+        (e.learner_id, e.cohort_id): e.pk
+        for e in Enrolment.objects.filter(
+            cohort__in=[c for code, c in cohorts.items() if code in codes], learner_id__in=list(learners.values())
+        ).only("pk", "learner_id", "cohort_id")
     }
     modules = {
         (m.curriculum_id, m.code): m
@@ -307,74 +415,145 @@ def _check_result_rows(provider: Organisation, rows: list[tuple[int, dict]]) -> 
     }
     seen: dict[tuple, int] = {}
     parsed = []
-    for line, row in rows:
+    total = len(rows)
+    for done, (line, row) in enumerate(rows, start=1):
+        progress("check", done, total)
         if "__width__" in row:
-            errors.append(RowError(line, "row", row["__width__"]))
+            errors.append(RowError(line, "row", "wrong_width", row["__width__"]))
             continue
         bad = len(errors)
-        learner = learners.get(row["personal_number"])
-        if learner is None:
-            errors.append(RowError(line, "personal_number", "No learner of this provider with this personal number."))
+        learner_id = learners.get(row["personal_number"])
+        if learner_id is None:
+            errors.append(
+                RowError(
+                    line,
+                    "personal_number",
+                    "unknown_learner",
+                    "No learner of this provider with this personal number.",
+                )
+            )
         cohort = cohorts.get(row["cohort"])
         if cohort is None:
-            errors.append(RowError(line, "cohort", f"No cohort {row['cohort']!r} of this provider."))
-        enrolment = enrolments.get((learner.pk, cohort.pk)) if learner and cohort else None
-        if learner and cohort and enrolment is None:
-            errors.append(RowError(line, "cohort", "The learner is not enrolled in this cohort."))
+            errors.append(RowError(line, "cohort", "unknown_cohort", f"No cohort {row['cohort']!r} of this provider."))
+        enrolment_id = enrolments.get((learner_id, cohort.pk)) if learner_id and cohort else None
+        if learner_id and cohort and enrolment_id is None:
+            errors.append(RowError(line, "cohort", "not_enrolled", "The learner is not enrolled in this cohort."))
         module = modules.get((cohort.curriculum_id, row["module"])) if cohort else None
         if cohort and module is None:
-            errors.append(RowError(line, "module", f"No module {row['module']!r} in the cohort's curriculum."))
+            errors.append(
+                RowError(line, "module", "unknown_module", f"No module {row['module']!r} in the cohort's curriculum.")
+            )
         key = (row["personal_number"], row["cohort"], row["module"])
         if key in seen:
-            errors.append(RowError(line, "module", f"Repeats line {seen[key]}."))
+            errors.append(RowError(line, "module", "duplicate_row", f"Repeats line {seen[key]}."))
         seen.setdefault(key, line)
         data: dict = {}
         for name in ("hours_theory", "hours_practice"):
             try:
                 data[name] = _int(row[name])
             except ValueError as exc:
-                errors.append(RowError(line, name, str(exc)))
+                errors.append(RowError(line, name, "invalid_hours", str(exc)))
         outcome = row["outcome"].lower()
-        if outcome not in ResultOutcome.values:
-            errors.append(RowError(line, "outcome", f"Choose one of {', '.join(ResultOutcome.values)}."))
+        if outcome not in OUTCOMES:
+            errors.append(
+                RowError(line, "outcome", "invalid_choice", f"Choose one of {', '.join(ResultOutcome.values)}.")
+            )
         data["outcome"] = outcome
         data["assessed_on"] = None
         if row.get("assessed_on"):
             try:
                 data["assessed_on"] = parse_date(row["assessed_on"])
             except ValueError as exc:
-                errors.append(RowError(line, "assessed_on", str(exc)))
+                errors.append(RowError(line, "assessed_on", "invalid_date", str(exc)))
         elif outcome in (ResultOutcome.PASS, ResultOutcome.FAIL):
-            errors.append(RowError(line, "assessed_on", "Required when the outcome is pass or fail."))
+            errors.append(RowError(line, "assessed_on", "required", "Required when the outcome is pass or fail."))
         data["assessor"] = normalise_name(row.get("assessor", ""))
+        if len(data["assessor"]) > 255:
+            errors.append(RowError(line, "assessor", "too_long", "At most 255 characters."))
         if len(errors) == bad:
-            parsed.append({"line": line, "enrolment": enrolment, "module": module, "data": data})
+            parsed.append({"line": line, "enrolment_id": enrolment_id, "module": module, "data": data})
     return parsed, errors
 
 
-@transaction.atomic
 def results_import(
     *, actor, provider: Organisation, content: bytes | str, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportReport:
     """Record (create or correct) module results of enrolled learners."""
     policy.require_for(actor, "training.write", provider.pk)
+    progress = progress or _no_progress
     rows = read_rows(content, RESULT_COLUMNS, RESULT_OPTIONAL)
     report = ImportReport(kind="results", rows=len(rows), dry_run=dry_run)
-    parsed, errors = _check_result_rows(provider, rows)
+    parsed, errors = _check_result_rows(provider, rows, progress)
     if errors:
         raise CsvImportError(errors)
-    for done, item in enumerate(parsed, start=1):
+    try:
+        with transaction.atomic():
+            _write_results(actor=actor, provider=provider, parsed=parsed, report=report, progress=progress)
+            if dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError:
+        raise _concurrent_change() from None
+    return report
+
+
+def _write_results(*, actor, provider: Organisation, parsed: list[dict], report: ImportReport, progress) -> None:
+    total = len(parsed)
+    progress("write", 0, total)
+    enrolment_ids = {p["enrolment_id"] for p in parsed}
+    # Locked as issuance locks them: no certificate is issued for these enrolments until the results are in.
+    enrolments = {e.pk: e for e in Enrolment.objects.select_for_update().filter(pk__in=enrolment_ids).order_by("pk")}
+    certified = set(
+        Certificate.objects.filter(enrolment_id__in=enrolment_ids, status__in=LIVE_CERTIFICATE_STATUSES).values_list(
+            "enrolment_id", flat=True
+        )
+    )
+    existing = {
+        (r.enrolment_id, r.module_id): r
+        for r in ModuleResult.objects.filter(enrolment_id__in=enrolment_ids, module__in={p["module"] for p in parsed})
+    }
+    recorded_by = actor if getattr(actor, "pk", None) else None
+    now = timezone.now()
+    created: list[ModuleResult] = []
+    updated: list[tuple[ModuleResult, dict]] = []
+    errors: list[RowError] = []
+    for item in parsed:
+        enrolment, module, data, line = enrolments[item["enrolment_id"]], item["module"], item["data"], item["line"]
+        result = existing.get((enrolment.pk, module.pk))
+        probe = ModuleResult(enrolment=enrolment, module=module, **data)
         try:
-            with transaction.atomic():
-                _result, created = module_result_record(
-                    actor=actor, enrolment=item["enrolment"], module=item["module"], data=item["data"]
-                )
-            if created:
-                report.created += 1
-            else:
-                report.updated += 1
-        except (DomainError, ValidationError) as exc:
-            errors.extend(_field_errors(item["line"], exc, "row"))
-        if progress:
-            progress("import", done, len(parsed))
-    return _finish(actor=actor, provider=provider, report=report, errors=errors)
+            check_result_open(enrolment=enrolment, certified=enrolment.pk in certified)
+            check_result(probe, module)
+        except DomainError as exc:
+            errors.extend(_refused(line, exc))
+            continue
+        if result is None:
+            probe.recorded_by, probe.updated_at = recorded_by, now
+            created.append(probe)
+            continue
+        changes = {k: v for k, v in data.items() if getattr(result, k) != v}
+        if changes:
+            before = audit_values(result)
+            for name, value in changes.items():
+                setattr(result, name, value)
+            result.recorded_by, result.updated_at = recorded_by, now
+            updated.append((result, before))
+    if errors:
+        raise CsvImportError(errors)
+    ModuleResult.objects.bulk_create(created, batch_size=BATCH)
+    ModuleResult.objects.bulk_update(
+        [r for r, _ in updated], [*RESULT_FIELDS, "recorded_by", "updated_at"], batch_size=BATCH
+    )
+    report.created, report.updated = len(created), len(updated)
+    entries = [
+        audit_entry(actor=actor, action=AuditAction.CREATE, instance=r, after=audit_snapshot(r)) for r in created
+    ]
+    for result, before in updated:
+        b, a = audit_changes(result, before, audit_values(result))
+        entries.append(audit_entry(actor=actor, action=AuditAction.UPDATE, instance=result, before=b, after=a))
+    entries.append(
+        audit_entry(
+            actor=actor, action=AuditAction.IMPORT, instance=provider, after=report.as_dict(), reason="CSV import"
+        )
+    )
+    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    progress("write", total, total)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -102,7 +103,7 @@ def _modules(curriculum) -> list[CurriculumModule]:
     return list(curriculum.modules.all())
 
 
-def _award_dates(awarded_on: datetime.date | None) -> tuple[datetime.date, datetime.date]:
+def award_dates(awarded_on: datetime.date | None) -> tuple[datetime.date, datetime.date]:
     today = timezone.localdate()
     awarded_on = awarded_on or today
     if awarded_on > today:
@@ -335,7 +336,7 @@ def certificate_issue(
     replaces_revoked = _check_replacement(
         actor=actor, enrolment=enrolment, replaces_revoked=replaces_revoked, reason=reason
     )
-    awarded_on, issued_on = _award_dates(awarded_on)
+    awarded_on, issued_on = award_dates(awarded_on)
     cohort = enrolment.cohort
     basis = issuance_basis(provider=cohort.provider, curriculum=cohort.curriculum, awarded_on=awarded_on)
     modules = _modules(cohort.curriculum)
@@ -391,21 +392,69 @@ class CohortIssueResult:
     # (enrolment, its revoked certificate): never issued in a batch; each needs an explicit decision.
     previously_revoked: list[tuple[Enrolment, Certificate]] = field(default_factory=list)
 
+    def as_dict(self) -> dict:
+        """The answer the API gives (and a background task keeps): ids, serial and verification numbers, the
+        holders' names (the provider and the ministry read those anyway) and the broken rules; no personal data."""
+        return {
+            "cohort": self.cohort.pk,
+            "awarded_on": self.awarded_on.isoformat(),
+            "dry_run": self.dry_run,
+            "issued": [_certificate_entry(c) for c in self.issued],
+            "already_issued": [_certificate_entry(c) for c in self.already_issued],
+            "would_issue": [_enrolment_entry(e) for e in self.would_issue],
+            "refused": [_enrolment_entry(e.enrolment, e.reasons) for e in self.refused],
+            "previously_revoked": [
+                {
+                    **_enrolment_entry(enrolment),
+                    "revoked_certificate": revoked.pk,
+                    "revoked_serial_number": revoked.serial_number,
+                    "decided_by": revoked.status_authority,
+                }
+                for enrolment, revoked in self.previously_revoked
+            ],
+        }
+
+
+def _enrolment_entry(enrolment: Enrolment, reasons=None) -> dict:
+    entry = {"enrolment": enrolment.pk, "learner": enrolment.learner_id, "holder_name": enrolment.learner.full_name}
+    if reasons is not None:
+        entry["reasons"] = [r.as_dict() for r in reasons]
+    return entry
+
+
+def _certificate_entry(certificate: Certificate) -> dict:
+    return {
+        "id": certificate.pk,
+        "serial_number": certificate.serial_number,
+        "verification_id": certificate.verification_id,
+        "status": certificate.status,
+        "holder_name": certificate.holder_name,
+        "enrolment": certificate.enrolment_id,
+        "learner": certificate.learner_id,
+    }
+
 
 @transaction.atomic
 def cohort_issue_certificates(
-    *, actor, cohort: Cohort, awarded_on: datetime.date | None = None, dry_run: bool = False
+    *,
+    actor,
+    cohort: Cohort,
+    awarded_on: datetime.date | None = None,
+    dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> CohortIssueResult:
     """Issue a certificate to every eligible enrolment of the cohort that has none yet, in one transaction.
     An enrolment whose certificate was revoked is never issued here: it is listed in `previously_revoked`.
 
     `dry_run` writes nothing and says who would get one and why the others would not. Built for volume:
     the catalogue rules are checked once, serials are allocated in one locked step, and certificates and
-    audit entries are inserted in bulk.
+    audit entries are inserted in bulk. `progress(stage, done, total)` hears how far the check and the
+    signing got (a background task shows it; ADR 0009).
     """
+    progress = progress or (lambda stage, done, total: None)
     policy.require(actor, "certificate.issue")
     policy.require_act(actor, cohort)
-    awarded_on, issued_on = _award_dates(awarded_on)
+    awarded_on, issued_on = award_dates(awarded_on)
     cohort = Cohort.objects.select_related("provider", "curriculum__qualification__awarding_body").get(pk=cohort.pk)
     if not dry_run:
         # Lock every enrolment of the cohort (in id order, so two bulk runs never deadlock).
@@ -421,7 +470,8 @@ def cohort_issue_certificates(
     standing = standing_revocations(enrolment__cohort=cohort)
     basis = issuance_basis(provider=cohort.provider, curriculum=cohort.curriculum, awarded_on=awarded_on)
     result = CohortIssueResult(cohort=cohort, awarded_on=awarded_on, dry_run=dry_run)
-    for e in enrolments:
+    for done, e in enumerate(enrolments, start=1):
+        progress("check", done, len(enrolments))
         if e.pk in live:
             result.already_issued.append(live[e.pk])
             continue
@@ -439,7 +489,8 @@ def cohort_issue_certificates(
         qualification=cohort.curriculum.qualification, year=awarded_on.year, count=len(result.would_issue)
     )
     certificates = []
-    for e, serial in zip(result.would_issue, serials, strict=True):
+    for done, (e, serial) in enumerate(zip(result.would_issue, serials, strict=True), start=1):
+        progress("issue", done, len(serials))
         certificate = _build_certificate(
             actor=actor, enrolment=e, basis=basis, serial_number=serial, issued_on=issued_on
         )

@@ -34,7 +34,7 @@ def normalise_name(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value or "").split())
 
 
-def _check_provider(provider: Organisation) -> None:
+def check_provider(provider: Organisation) -> None:
     if provider.kind != OrganisationKind.PROVIDER:
         raise DomainError(
             "invalid_party", "Training records belong to a provider.", fields={"provider": ["Not a provider."]}
@@ -54,12 +54,18 @@ def _clean_learner_data(data: dict) -> dict:
     return data
 
 
-def _check_learner(learner: Learner) -> None:
-    today = timezone.localdate()
-    if learner.date_of_birth and not (datetime.date(1900, 1, 1) <= learner.date_of_birth <= today):
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+
+
+def check_birth_date(day: datetime.date | None, *, today: datetime.date | None = None) -> None:
+    if day and not (EARLIEST_BIRTH <= day <= (today or timezone.localdate())):
         raise DomainError(
             "invalid", "The date of birth is not plausible.", fields={"date_of_birth": ["Not a plausible date."]}
         )
+
+
+def _check_learner(learner: Learner) -> None:
+    check_birth_date(learner.date_of_birth)
     taken = Learner.objects.filter(provider_id=learner.provider_id, personal_number=learner.personal_number)
     if learner.pk:
         taken = taken.exclude(pk=learner.pk)
@@ -74,7 +80,7 @@ def _check_learner(learner: Learner) -> None:
 @transaction.atomic
 def learner_create(*, actor, provider: Organisation, data: dict) -> Learner:
     policy.require_for(actor, "training.write", provider.pk)
-    _check_provider(provider)
+    check_provider(provider)
     learner = Learner(provider=provider, **_clean_learner_data(data))
     _check_learner(learner)
     return create_audited(actor=actor, instance=learner)
@@ -120,7 +126,7 @@ def _check_cohort(cohort: Cohort) -> None:
 @transaction.atomic
 def cohort_create(*, actor, provider: Organisation, data: dict) -> Cohort:
     policy.require_for(actor, "training.write", provider.pk)
-    _check_provider(provider)
+    check_provider(provider)
     cohort = Cohort(provider=provider, **data)
     _check_cohort(cohort)
     if Cohort.objects.filter(provider=provider, code=cohort.code).exists():
@@ -163,9 +169,20 @@ def enrolment_create(*, actor, cohort: Cohort, learner: Learner, enrolled_on: da
             fields={"learner": ["Not one of this provider's learners."]},
         )
     enrolled_on = enrolled_on or timezone.localdate()
+    check_enrolment_open(cohort=cohort, enrolled_on=enrolled_on)
+    if Enrolment.objects.filter(cohort=cohort, learner=learner).exists():
+        raise Conflict("already_enrolled", "The learner is already enrolled in this cohort.")
+    enrolment = Enrolment(cohort=cohort, learner=learner, enrolled_on=enrolled_on)
+    return create_audited(actor=actor, instance=enrolment)
+
+
+def check_enrolment_open(*, cohort: Cohort, enrolled_on: datetime.date) -> None:
+    """Rule 5: nobody enrols into a withdrawn curriculum, after the qualification's operational end, or into a
+    finished cohort. Reads the cohort's curriculum and qualification (select them with the cohort)."""
     curriculum = cohort.curriculum
     if curriculum.status == CurriculumStatus.WITHDRAWN:
-        raise DomainError("curriculum_withdrawn", "The cohort's curriculum is withdrawn: no new enrolments.")
+        message = "The cohort's curriculum is withdrawn: no new enrolments."
+        raise DomainError("curriculum_withdrawn", message, fields={"cohort": [message]})
     if not curriculum.qualification.open_for_enrolment_on(enrolled_on):
         raise DomainError(
             "qualification_closed_for_enrolment",
@@ -173,11 +190,8 @@ def enrolment_create(*, actor, cohort: Cohort, learner: Learner, enrolled_on: da
             fields={"enrolled_on": ["After the qualification's operational end, or it is not available."]},
         )
     if cohort.status == CohortStatus.FINISHED:
-        raise DomainError("cohort_finished", "The cohort has finished: no new enrolments.")
-    if Enrolment.objects.filter(cohort=cohort, learner=learner).exists():
-        raise Conflict("already_enrolled", "The learner is already enrolled in this cohort.")
-    enrolment = Enrolment(cohort=cohort, learner=learner, enrolled_on=enrolled_on)
-    return create_audited(actor=actor, instance=enrolment)
+        message = "The cohort has finished: no new enrolments."
+        raise DomainError("cohort_finished", message, fields={"cohort": [message]})
 
 
 ENROLMENT_TRANSITIONS = {
@@ -222,7 +236,18 @@ def enrolment_transition(
 RESULT_FIELDS = ("hours_theory", "hours_practice", "outcome", "assessed_on", "assessor")
 
 
-def _check_result(result: ModuleResult, module: CurriculumModule) -> None:
+def check_result_open(*, enrolment: Enrolment, certified: bool) -> None:
+    """A withdrawn learner's results, and those of an enrolment with a live certificate, no longer change."""
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        raise DomainError("enrolment_withdrawn", "The learner withdrew from this cohort.")
+    if certified:
+        raise Conflict(
+            "enrolment_certified",
+            "A certificate was issued for this enrolment; results can no longer change (revoke it first).",
+        )
+
+
+def check_result(result: ModuleResult, module: CurriculumModule) -> None:
     fields = {}
     if result.hours_theory is not None and result.hours_theory > module.hours_theory:
         fields["hours_theory"] = [f"At most the module's {module.hours_theory} h."]
@@ -261,25 +286,21 @@ def module_result_record(
             "The module is not part of the cohort's curriculum.",
             fields={"module": ["Choose a module of the cohort's curriculum."]},
         )
-    if enrolment.status == EnrolmentStatus.WITHDRAWN:
-        raise DomainError("enrolment_withdrawn", "The learner withdrew from this cohort.")
-    if enrolment.certificates.filter(status__in=LIVE_CERTIFICATE_STATUSES).exists():
-        raise Conflict(
-            "enrolment_certified",
-            "A certificate was issued for this enrolment; results can no longer change (revoke it first).",
-        )
+    check_result_open(
+        enrolment=enrolment, certified=enrolment.certificates.filter(status__in=LIVE_CERTIFICATE_STATUSES).exists()
+    )
     data = {k: v for k, v in data.items() if k in RESULT_FIELDS}
     if "assessor" in data:
         data["assessor"] = normalise_name(data["assessor"])
     existing = ModuleResult.objects.filter(enrolment=enrolment, module=module).first()
     if existing is None:
         result = ModuleResult(enrolment=enrolment, module=module, recorded_by=_user_or_none(actor), **data)
-        _check_result(result, module)
+        check_result(result, module)
         return create_audited(actor=actor, instance=result), True
     probe = ModuleResult(enrolment=enrolment, module=module, **{f: getattr(existing, f) for f in RESULT_FIELDS})
     for name, value in data.items():
         setattr(probe, name, value)
-    _check_result(probe, module)
+    check_result(probe, module)
     data["recorded_by"] = _user_or_none(actor)
     return update_audited(actor=actor, instance=existing, data=data), False
 

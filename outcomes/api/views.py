@@ -14,8 +14,9 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core.api.parsers import decode_text_body
+from core.api.tasks import TaskSerializer, accepted, runs_in_background
 from core.errors import DomainError
-from outcomes import selectors, services, stats
+from outcomes import selectors, services, stats, tasks
 from outcomes.filtersets import EmployerSurveyFilterSet, TracerInvitationFilterSet, TracerResponseFilterSet
 from outcomes.services import TracerAnswers
 
@@ -96,11 +97,25 @@ class TracerResponseViewSet(
 
     @extend_schema(
         request={"multipart/form-data": s.TracerImportInputSerializer, "text/csv": OpenApiTypes.STR},
-        parameters=[OpenApiParameter("dry_run", bool, description="Validate only; write nothing.")],
-        responses={200: s.TracerImportResultSerializer, 201: s.TracerImportResultSerializer},
+        parameters=[
+            OpenApiParameter("dry_run", bool, description="Validate only; write nothing."),
+            OpenApiParameter(
+                "Prefer",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="`respond-async`: run as a background task (202) whatever the size.",
+            ),
+        ],
+        responses={
+            200: s.TracerImportResultSerializer,
+            201: s.TracerImportResultSerializer,
+            202: OpenApiResponse(TaskSerializer, description="Runs as a background task: poll the task."),
+        },
         description=(
             "Import responses from CSV. Every row is validated first; one bad row imports nothing and the "
-            "error lists each problem's line and field (`error.rows`)."
+            "error lists each problem's line, field and code (`error.rows`). A file of more than "
+            "BACKGROUND_THRESHOLD rows (200 by default), or any file sent with `Prefer: respond-async`, runs "
+            "as a background task: 202 with the task, whose `result` is the answer and `error` the same error."
         ),
     )
     @action(
@@ -124,6 +139,11 @@ class TracerResponseViewSet(
             except UnicodeDecodeError:
                 raise DomainError("invalid", "The file is not UTF-8.", fields={"file": ["Not UTF-8."]}) from None
             dry_run = data.validated_data["dry_run"] or request.query_params.get("dry_run", "") in {"1", "true"}
+        rows = len(services.read_tracer_rows(text))  # a header problem is a 400 either way, and starts no task
+        if runs_in_background(request, rows):
+            return accepted(
+                request, tasks.tracer_import_start(actor=request.user, csv_text=text, dry_run=dry_run, rows=rows)
+            )
         created = services.tracer_responses_import(actor=request.user, csv_text=text, dry_run=dry_run)
         return Response({"imported": len(created), "dry_run": dry_run}, status=status.HTTP_200_OK if dry_run else 201)
 

@@ -99,7 +99,12 @@ def test_rules_checked_while_writing_are_reported_per_row_and_roll_everything_ba
     response = _upload(provider_client, LEARNERS_URL, text)
     assert response.status_code == 400
     assert response.json()["error"]["row_errors"] == [
-        {"line": 3, "field": "row", "message": "The cohort has finished: no new enrolments."}
+        {
+            "line": 3,
+            "field": "cohort",
+            "code": "cohort_finished",
+            "message": "The cohort has finished: no new enrolments.",
+        }
     ]
     assert not Learner.objects.exists()
 
@@ -192,7 +197,7 @@ def test_hours_over_the_module_are_caught_while_writing(provider_client, enrolle
     )
     response = _upload(provider_client, RESULTS_URL, text)
     assert response.json()["error"]["row_errors"] == [
-        {"line": 3, "field": "hours_practice", "message": "At most the module's 600 h."}
+        {"line": 3, "field": "hours_practice", "code": "hours_exceed_module", "message": "At most the module's 600 h."}
     ]
     assert not ModuleResult.objects.exists()
 

@@ -15,7 +15,9 @@ def test_the_command_imports_a_good_file(tmp_path, certificate, capsys):
     call_command("import_tracer_responses", str(path))
 
     assert TracerResponse.objects.count() == 1
-    assert "imported 1" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "imported 1" in out
+    assert "check [" in err and "1/1 (100%)" in err  # the progress bar, one line per stage off a terminal
 
 
 def test_the_command_reports_bad_lines_and_imports_nothing(tmp_path, certificate, capsys):

@@ -100,7 +100,12 @@ def test_a_provider_imports_only_for_its_own_certificates(client_for, provider_u
 
     assert response.status_code == 400
     assert response.json()["error"]["rows"] == [
-        {"line": 3, "field": "serial_number", "message": "No certificate with this serial number among yours."}
+        {
+            "line": 3,
+            "field": "serial_number",
+            "code": "unknown_certificate",
+            "message": "No certificate with this serial number among yours.",
+        }
     ]
     assert TracerResponse.objects.count() == 0
 
@@ -118,8 +123,8 @@ def test_unknown_and_missing_columns_are_reported_on_line_one(client_for, provid
 
     assert response.status_code == 400
     rows = response.json()["error"]["rows"]
-    assert {"line": 1, "field": "shoe_size", "message": "Unknown column."} in rows
-    assert {"line": 1, "field": "wave", "message": "Missing column."} in rows
+    assert {"line": 1, "field": "shoe_size", "code": "unknown_column", "message": "Unknown column."} in rows
+    assert {"line": 1, "field": "wave", "code": "missing_column", "message": "Missing column."} in rows
 
 
 def test_a_dry_run_validates_and_writes_nothing(client_for, provider_user, graduates):

@@ -12,32 +12,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.progress import ProgressBar
 from credentials.services import CsvImportError, learners_import, results_import
 from registry.choices import OrganisationKind
 from registry.models import Organisation
 
 IMPORTERS = {"learners": learners_import, "results": results_import}
-
-
-class ProgressBar:
-    """A one-line text progress bar on stderr (redrawn in place on a terminal)."""
-
-    def __init__(self, stream, width: int = 30):
-        self.stream, self.width = stream, width
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.last = -1
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        percent = 100 * done // max(total, 1)
-        if percent == self.last and done != total:
-            return
-        self.last = percent
-        filled = self.width * done // max(total, 1)
-        line = f"{stage} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} ({percent}%)"
-        self.stream.write(("\r" + line) if self.tty else line + "\n")
-        if done == total and self.tty:
-            self.stream.write("\n")
-        self.stream.flush()
 
 
 class Command(BaseCommand):
