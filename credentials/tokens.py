@@ -13,6 +13,8 @@ The claims are only what the certificate prints publicly, in short names because
 
 The token is made once, when the certificate is issued (`new_certificate_token`), and kept on the certificate
 (`qr_token`): every later print carries the same token, so the same certificate always gives the same PDF.
+The QR symbol of the whole URL is encoded then too and kept beside it (`stamp_qr_symbol`, `qr_symbol`): a print
+draws the stored modules and never encodes the QR again.
 
 Never the personal number, date of birth or results. The fragment is not sent to the server by browsers,
 so the registry's own tools can check a certificate offline against `/.well-known/jwks.json`.
@@ -28,6 +30,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core import json_depth
+from credentials.pdf.qr import encode_symbol, text_digest
 from credentials.signing import (
     PublicKeyEntry,
     TokenError,
@@ -47,6 +50,7 @@ __all__ = [
     "certificate_claims",
     "certificate_token",
     "check_claims_match",
+    "stamp_qr_symbol",
     "verification_url",
     "verify_certificate_token",
 ]
@@ -91,6 +95,25 @@ def _encode(claims: dict) -> str:
 def verification_url(certificate, *, with_token: bool = True) -> str:
     url = f"{settings.PUBLIC_BASE_URL}/v/{certificate.verification_id}"
     return f"{url}#{certificate_token(certificate)}" if with_token else url
+
+
+def stamp_qr_symbol(certificate) -> bool:
+    """Give `certificate` the QR symbol of its verification URL as it is today, encoded once and kept with the
+    digest of the URL it encodes (so a changed PUBLIC_BASE_URL gets a new symbol, never a stale one). A record
+    without a token gets its token here too, as issuance would have given it. True when a field changed: the
+    caller saves `QR_FIELDS`."""
+    if not certificate.qr_token:
+        certificate.qr_token = new_certificate_token(certificate)
+    url = verification_url(certificate)
+    digest = text_digest(url)
+    if certificate.qr_symbol and certificate.qr_symbol_digest == digest:
+        return False
+    certificate.qr_symbol = encode_symbol(url)
+    certificate.qr_symbol_digest = digest
+    return True
+
+
+QR_FIELDS = ("qr_token", "qr_symbol", "qr_symbol_digest")
 
 
 # --- verification ---------------------------------------------------------------------------------------------

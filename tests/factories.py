@@ -12,9 +12,10 @@ from factory.django import DjangoModelFactory
 from credentials import models as cm
 from credentials.choices import CohortStatus, EnrolmentStatus, Gender, ResultOutcome
 from credentials.date_of_birth import date_of_birth_digest
+from credentials.pdf.qr import encode_symbol, text_digest
 from credentials.signing import sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
-from credentials.tokens import new_certificate_token
+from credentials.tokens import new_certificate_token, verification_url
 from registry import models as rm
 from registry.choices import (
     AccreditationStatus,
@@ -340,6 +341,8 @@ class CertificateFactory(DjangoModelFactory):
     signature = factory.LazyAttribute(lambda o: o.signed[0])
     key_id = factory.LazyAttribute(lambda o: o.signed[1])
     qr_token = factory.LazyAttribute(new_certificate_token)  # made once, as issuance does
+    qr_symbol = factory.LazyAttribute(lambda o: encode_symbol(verification_url(o)))  # so is its QR symbol
+    qr_symbol_digest = factory.LazyAttribute(lambda o: text_digest(verification_url(o)))
 
     class Params:
         # (signature, key id) of the snapshot by the test's active key; pass signature=... to forge one.

@@ -44,6 +44,18 @@ class Certificate(models.Model):
         blank=True,
         help_text="The signed token in the QR code's URL fragment, made once at issuance so every print is identical.",
     )
+    qr_symbol = models.BinaryField(
+        blank=True,
+        default=b"",
+        help_text="The QR symbol of the verification URL, encoded at issuance: its width in modules, then one bit "
+        "per module (credentials.pdf.qr). Prints draw it; they never encode it again.",
+    )
+    qr_symbol_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the exact URL qr_symbol encodes: a print for another URL (PUBLIC_BASE_URL changed) "
+        "encodes and stores the symbol anew instead of printing a stale one.",
+    )
     status = models.CharField(max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.VALID)
     status_reason_code = models.CharField(max_length=32, choices=RevocationReason.choices, blank=True)
     status_reference = models.CharField(max_length=255, blank=True)

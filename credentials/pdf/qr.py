@@ -1,23 +1,40 @@
-"""The verification QR code, drawn as vector squares so it prints sharp at any size.
+"""The verification QR code: encoded once per certificate and stored, drawn from the stored symbol.
 
-Error correction M (DESIGN.md), byte mode. Two shortcuts keep it inside the PDF's CPU budget, both
-standard-conformant:
-- the mask pattern is fixed instead of chosen by the penalty rules: choosing costs ~25 ms of pure-Python
-  CPU for a ~500-character URL (more than the rest of the page), and readers decode any of the eight masks
-  (the tests decode the rendered page with zxing, as a phone would);
-- the version is computed from the byte count instead of by `best_fit`, which encodes the data twice.
+A symbol is stored as compact bytes (`encode_symbol`): one byte for its width in modules, then its modules
+row by row, one bit each (dark = 1), padded to a whole byte; 905 bytes for a ~490-character URL. Rendering
+only reads these bits (`draw_qr`): no QR arithmetic per print.
+
+Error correction M (DESIGN.md), byte mode, and two shortcuts that are standard-conformant:
+- the mask pattern is fixed instead of chosen by the penalty rules (choosing costs ~25 ms of pure-Python
+  CPU for a ~500-character URL), and readers decode any of the eight masks (the tests decode the rendered
+  page with zxing, as a phone would);
+- the version is the smallest that holds the bytes, computed from the byte count.
+
+The encoder is the qrcode library's algorithm (its tables: block structure, capacities, alignment
+positions, BCH codes) with the two slow steps done differently: the Reed-Solomon remainder is a shift
+register over one Python integer with a precomputed product table, and the modules are placed along
+positions computed once per version. ~0.3 ms instead of ~4 ms per URL, so issuing 10,000 certificates
+does not pay 40 s for their QR codes; a test holds it module for module to the library's own output.
 """
 
 from __future__ import annotations
 
-import qrcode
+import functools
+import hashlib
+import re
+from typing import TYPE_CHECKING
+
 from qrcode import util
+from qrcode.base import rs_blocks
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.exceptions import DataOverflowError
-from reportlab.pdfgen.canvas import Canvas
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 QR_MASK_PATTERN = 2
 QUIET_ZONE_MODULES = 4  # the white margin readers need around the symbol; the layout keeps it free
+_DARK_RUN = re.compile("1+")
 
 
 def qr_version(byte_count: int, error_correction: int = ERROR_CORRECT_M) -> int:
@@ -29,39 +46,187 @@ def qr_version(byte_count: int, error_correction: int = ERROR_CORRECT_M) -> int:
     raise DataOverflowError(f"{byte_count} bytes do not fit in a QR code")
 
 
-def qr_matrix(text: str) -> list[list[bool]]:
-    """The QR symbol for `text` (byte mode, smallest version that fits), without the quiet zone."""
+def text_digest(text: str) -> str:
+    """What a stored symbol is keyed by: the SHA-256 of the exact text it encodes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------- encoding
+
+
+def encode_symbol(text: str) -> bytes:
+    """The QR symbol for `text` (byte mode, error correction M, mask 2, smallest version), packed."""
     data = text.encode("utf-8")
-    code = qrcode.QRCode(
-        version=qr_version(len(data)), error_correction=ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK_PATTERN
+    version = qr_version(len(data))
+    cells, positions, mask = _layout(version)
+    codewords = _codewords(data, version)
+    bits = len(positions)
+    placed = format((int.from_bytes(codewords, "big") << (bits - 8 * len(codewords))) ^ mask, f"0{bits}b")
+    cells = bytearray(cells)
+    for position, bit in zip(positions, placed, strict=True):
+        if bit == "1":
+            cells[position] = 49  # "1"
+    size = 17 + 4 * version
+    cells += b"0" * (-len(cells) % 8)
+    return bytes([size]) + int(cells, 2).to_bytes(len(cells) // 8, "big")
+
+
+def symbol_rows(symbol: bytes) -> list[str]:
+    """The rows of a packed symbol as strings of "0" (light) and "1" (dark)."""
+    size = symbol[0]
+    bits = format(int.from_bytes(symbol[1:], "big"), f"0{8 * (len(symbol) - 1)}b")
+    return [bits[row * size : (row + 1) * size] for row in range(size)]
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The QR symbol for `text` as rows of booleans (dark = True), without the quiet zone."""
+    return [[bit == "1" for bit in row] for row in symbol_rows(encode_symbol(text))]
+
+
+def _codewords(data: bytes, version: int) -> bytes:
+    """Data codewords (mode, count, bytes, terminator, padding) interleaved with their error correction."""
+    blocks = rs_blocks(version, ERROR_CORRECT_M)
+    capacity = sum(block.data_count for block in blocks)
+    count_bits = util.length_in_bits(util.MODE_8BIT_BYTE, version)
+    value = (((0b0100 << count_bits) | len(data)) << (8 * len(data))) | int.from_bytes(data, "big")
+    length = 4 + count_bits + 8 * len(data)
+    terminator = min(4, 8 * capacity - length)
+    length += terminator
+    pad = -length % 8
+    value <<= terminator + pad
+    length += pad
+    stream = value.to_bytes(length // 8, "big")
+    stream += (b"\xec\x11" * capacity)[: capacity - len(stream)]
+
+    data_blocks, ec_blocks, offset = [], [], 0
+    for block in blocks:
+        chunk = stream[offset : offset + block.data_count]
+        offset += block.data_count
+        data_blocks.append(chunk)
+        ec_blocks.append(_rs_remainder(chunk, block.total_count - block.data_count))
+    out = bytearray()
+    for group in (data_blocks, ec_blocks):
+        for index in range(max(len(chunk) for chunk in group)):
+            out.extend(chunk[index] for chunk in group if index < len(chunk))
+    return bytes(out)
+
+
+# GF(256) with the QR polynomial x^8 + x^4 + x^3 + x^2 + 1.
+_EXP = [0] * 512
+_LOG = [0] * 256
+_value = 1
+for _power in range(255):
+    _EXP[_power] = _value
+    _LOG[_value] = _power
+    _value <<= 1
+    if _value & 0x100:
+        _value ^= 0x11D
+for _power in range(255, 512):
+    _EXP[_power] = _EXP[_power - 255]
+
+
+@functools.cache
+def _rs_products(ec_count: int) -> tuple[int, ...]:
+    """For each byte f, f times the generator polynomial (without its leading 1), as one integer."""
+    generator = [1]
+    for power in range(ec_count):
+        # multiply by (x - alpha^power)
+        term = _EXP[power]
+        generator = [
+            a ^ (_EXP[_LOG[b] + _LOG[term]] if b else 0) for a, b in zip([*generator, 0], [0, *generator], strict=True)
+        ]
+    tail = generator[1:]
+    return tuple(
+        int.from_bytes(bytes(_EXP[_LOG[f] + _LOG[g]] if f and g else 0 for g in tail), "big") for f in range(256)
     )
-    code.add_data(util.QRData(data, mode=util.MODE_8BIT_BYTE))
-    code.make(fit=False)
-    return code.get_matrix()
 
 
-def draw_qr(canvas: Canvas, text: str, *, x: float, y: float, size: float) -> float:
-    """Draw the symbol for `text` with its lower-left corner at (x, y), `size` points wide.
+def _rs_remainder(chunk: bytes, ec_count: int) -> bytes:
+    products = _rs_products(ec_count)
+    shift = 8 * (ec_count - 1)
+    keep = (1 << (8 * ec_count)) - 1
+    remainder = 0
+    for byte in chunk:
+        remainder = ((remainder << 8) & keep) ^ products[byte ^ (remainder >> shift)]
+    return remainder.to_bytes(ec_count, "big")
+
+
+@functools.cache
+def _layout(version: int) -> tuple[bytes, tuple[int, ...], int]:
+    """The function patterns of a version (finders, timing, alignment, format and version information for
+    error correction M and mask 2) as b"0"/b"1" cells, the data positions in placement order, and the
+    mask over those positions as an integer (first position = highest bit)."""
+    size = 17 + 4 * version
+    grid: list[list[bool | None]] = [[None] * size for _ in range(size)]
+
+    for top, left in ((0, 0), (size - 7, 0), (0, size - 7)):
+        for r in range(-1, 8):
+            for c in range(-1, 8):
+                if 0 <= top + r < size and 0 <= left + c < size:
+                    ring = r in (0, 6) or c in (0, 6)
+                    grid[top + r][left + c] = (0 <= r <= 6 and 0 <= c <= 6 and ring) or (2 <= r <= 4 and 2 <= c <= 4)
+    centres = util.pattern_position(version)
+    for row in centres:
+        for col in centres:
+            if grid[row][col] is not None:
+                continue
+            for r in range(-2, 3):
+                for c in range(-2, 3):
+                    grid[row + r][col + c] = abs(r) == 2 or abs(c) == 2 or (r == 0 and c == 0)
+    for i in range(8, size - 8):
+        if grid[i][6] is None:
+            grid[i][6] = i % 2 == 0
+        if grid[6][i] is None:
+            grid[6][i] = i % 2 == 0
+
+    format_bits = util.BCH_type_info((ERROR_CORRECT_M << 3) | QR_MASK_PATTERN)
+    for i in range(15):
+        dark = (format_bits >> i) & 1 == 1
+        grid[i if i < 6 else i + 1 if i < 8 else size - 15 + i][8] = dark
+        grid[8][size - i - 1 if i < 8 else 15 - i if i < 9 else 15 - i - 1] = dark
+    grid[size - 8][8] = True
+    if version >= 7:
+        version_bits = util.BCH_type_number(version)
+        for i in range(18):
+            dark = (version_bits >> i) & 1 == 1
+            grid[i // 3][i % 3 + size - 11] = dark
+            grid[i % 3 + size - 11][i // 3] = dark
+
+    positions, mask = [], 0
+    row, step = size - 1, -1
+    for right in range(size - 1, 0, -2):
+        col = right - 1 if right <= 6 else right
+        while True:
+            for c in (col, col - 1):
+                if grid[row][c] is None:
+                    positions.append(row * size + c)
+                    mask = (mask << 1) | (c % 3 == 0)  # mask pattern 2
+            row += step
+            if row < 0 or row >= size:
+                row -= step
+                step = -step
+                break
+    cells = bytes(49 if dark else 48 for line in grid for dark in line)
+    return cells, tuple(positions), mask
+
+
+# ---------------------------------------------------------------------------------------------- drawing
+
+
+def draw_qr(canvas: Canvas, symbol: bytes, *, x: float, y: float, size: float) -> float:
+    """Draw a packed symbol with its lower-left corner at (x, y), `size` points wide.
 
     `size` is the symbol itself; the caller keeps a white quiet zone of QUIET_ZONE_MODULES around it.
     The symbol is one filled path in module units (a `cm` maps them onto the page): dark modules of a row
     merge into runs, ~1,000 integer rectangles written as PDF operators, a tenth of the cost of drawing
     them one by one through reportlab's path object. Returns the width of one module in points.
     """
-    matrix = qr_matrix(text)
-    count = len(matrix)
-    module = size / count
+    rows = symbol_rows(symbol)
+    module = size / len(rows)
     ops = [f"q 0 g {module:.4f} 0 0 {-module:.4f} {x:.3f} {y + size:.3f} cm"]
-    for row_index, row in enumerate(matrix):
-        start = None
-        for col, dark in enumerate(row):
-            if dark and start is None:
-                start = col
-            elif not dark and start is not None:
-                ops.append(f"{start} {row_index} {col - start} 1 re")
-                start = None
-        if start is not None:
-            ops.append(f"{start} {row_index} {count - start} 1 re")
+    for row_index, row in enumerate(rows):
+        for run in _DARK_RUN.finditer(row):
+            ops.append(f"{run.start()} {row_index} {run.end() - run.start()} 1 re")
     ops.append("f Q")
     canvas.addLiteral("\n".join(ops))
     return module

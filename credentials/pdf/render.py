@@ -23,6 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from credentials.pdf import qr
 from credentials.pdf.labels import LANGUAGE_PAIRS, label
 from credentials.pdf.qr import QUIET_ZONE_MODULES, draw_qr
 
@@ -59,11 +60,15 @@ def register_fonts() -> None:
 
 @dataclass(frozen=True)
 class CertificatePrint:
-    """What one certificate needs to be drawn: the snapshot, its status now, and the QR text."""
+    """What one certificate needs to be drawn: the snapshot, its status now, the QR text and its symbol.
+
+    `qr_symbol` is the symbol stored with the certificate (credentials.pdf.qr); the API always passes it, so a
+    print never encodes the QR. Without it (the layout sample, a hand-made print) it is encoded here."""
 
     snapshot: dict
     status: str
     verification_url: str
+    qr_symbol: bytes | None = None
 
 
 # ---------------------------------------------------------------------------------------------- public API
@@ -302,7 +307,8 @@ def _verification_block(c: Canvas, item: CertificatePrint, primary: str, seconda
     snap = item.snapshot
     centre = RIGHT - 30 * mm
     bottom = 32 * mm
-    module = draw_qr(c, item.verification_url, x=centre - QR_SIZE / 2, y=bottom, size=QR_SIZE)
+    symbol = item.qr_symbol or qr.encode_symbol(item.verification_url)
+    module = draw_qr(c, symbol, x=centre - QR_SIZE / 2, y=bottom, size=QR_SIZE)
     gap = max(3.3 * mm, QUIET_ZONE_MODULES * module)
     top = bottom + QR_SIZE + gap
     _centred(c, label("verify", primary), top + 3.7 * mm, BOLD, 7.5, NAVY, x=centre)

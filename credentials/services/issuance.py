@@ -42,7 +42,7 @@ from credentials.date_of_birth import date_of_birth_digest
 from credentials.models import Certificate, Cohort, Enrolment, ModuleResult, SerialCounter
 from credentials.signing import sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
-from credentials.tokens import new_certificate_token
+from credentials.tokens import new_certificate_token, stamp_qr_symbol
 from registry.choices import AuditAction
 from registry.models import AuditEntry, CurriculumModule, Qualification
 from registry.services.audit import audit_record
@@ -163,6 +163,7 @@ def _build_certificate(
         issued_by=actor if getattr(actor, "pk", None) else None,
     )
     certificate.qr_token = new_certificate_token(certificate)
+    stamp_qr_symbol(certificate)  # encoded once, here; every print draws it
     return certificate
 
 

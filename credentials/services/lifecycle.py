@@ -22,7 +22,7 @@ from core.errors import Conflict, DomainError, NotAllowed
 from credentials.choices import CertificateStatus, RevocationReason, StatusAuthority
 from credentials.models import Certificate
 from credentials.signing import sign_snapshot
-from credentials.tokens import new_certificate_token
+from credentials.tokens import new_certificate_token, stamp_qr_symbol
 from registry.choices import AuditAction
 from registry.services.audit import audit_record
 
@@ -247,6 +247,7 @@ def certificate_reissue(
         issued_by=actor if getattr(actor, "pk", None) else None,
     )
     new.qr_token = new_certificate_token(new)
+    stamp_qr_symbol(new)
     new.full_clean()
     new.save()
     audit_record(
