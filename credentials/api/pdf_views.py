@@ -3,12 +3,18 @@
 Who may download: the issuing provider, the ministry, and (single certificates only) the awarding body
 that granted the accreditation a certificate was issued under. Others answer 403 (wrong role) or 404
 (someone else's certificate or cohort: its existence is not revealed). Rendering and caching live in
-credentials.pdf; the scoping in credentials.selectors.
+credentials.pdf; the scoping in the access policy (core.policy, through credentials.selectors).
+
+A cohort's ZIP streams: every check (language, status, scope, at least one certificate) is made before the
+first byte, so a refusal is still the JSON error shape; then one certificate at a time is loaded, rendered
+(or taken from the shared cache) and sent. No Content-Length: the size is known only at the end.
 """
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+import itertools
+
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
@@ -18,7 +24,9 @@ from core.errors import DomainError
 from credentials import selectors
 from credentials.choices import CertificateStatus
 from credentials.models import Certificate
+from credentials.pdf import documents
 from credentials.pdf.documents import (
+    by_serial_number,
     certificate_pdf,
     certificates_merged_pdf,
     certificates_zip,
@@ -53,8 +61,12 @@ class _FileView(APIView):
     @staticmethod
     def file_response(data: bytes, *, content_type: str, filename: str) -> HttpResponse:
         response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Content-Length"] = str(len(data))
+        return _FileView.file_headers(response, filename)
+
+    @staticmethod
+    def file_headers(response, filename: str):
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
@@ -90,6 +102,8 @@ class _CohortCertificatesView(_FileView):
     policy = "training.read"  # a cohort is a training record; its certificates are then scoped one by one
 
     def cohort_and_certificates(self, request, pk: int):
+        """The cohort, its certificates in the caller's scope with the wanted status (a queryset, not yet
+        read), and the language; refusals (bad parameter, not found) are raised here, before any output."""
         lang = parse_language(request.query_params.get("lang"))
         wanted = request.query_params.get("status") or CertificateStatus.VALID
         if wanted not in BULK_STATUS_CHOICES:
@@ -106,12 +120,13 @@ class _CohortCertificatesView(_FileView):
         )
         if wanted != "all":
             certificates = certificates.filter(status=wanted)
-        certificates = list(certificates.order_by("serial_number"))
-        if not certificates:
-            raise DomainError(
-                "no_certificates", f"Cohort {cohort.code} has no certificates with this status.", status_code=404
-            )
         return cohort, certificates, lang
+
+    @staticmethod
+    def none_with_status(cohort) -> DomainError:
+        return DomainError(
+            "no_certificates", f"Cohort {cohort.code} has no certificates with this status.", status_code=404
+        )
 
 
 class CohortCertificatesZipView(_CohortCertificatesView):
@@ -120,15 +135,21 @@ class CohortCertificatesZipView(_CohortCertificatesView):
         tags=["cohorts"],
         parameters=[LANG, BULK_STATUS],
         responses={(200, "application/zip"): OpenApiTypes.BINARY, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
-        description="The cohort's certificates as a ZIP, one PDF per certificate named by its serial number.",
+        description=(
+            "The cohort's certificates as a ZIP, one PDF per certificate named by its serial number. Streamed "
+            "as it is made, for a cohort of any size (no Content-Length); errors come before the first byte."
+        ),
     )
     def get(self, request, pk: int):
         cohort, certificates, lang = self.cohort_and_certificates(request, pk)
-        return self.file_response(
-            certificates_zip(certificates, lang=lang),
-            content_type="application/zip",
-            filename=f"{safe_filename(cohort.code)}-certificates.zip",
+        rows = by_serial_number(certificates)
+        first = next(rows, None)  # the first batch is read here, so an empty cohort is still a JSON 404
+        if first is None:
+            raise self.none_with_status(cohort)
+        response = StreamingHttpResponse(
+            certificates_zip(itertools.chain([first], rows), lang=lang), content_type="application/zip"
         )
+        return self.file_headers(response, f"{safe_filename(cohort.code)}-certificates.zip")
 
 
 class CohortCertificatesPdfView(_CohortCertificatesView):
@@ -137,10 +158,16 @@ class CohortCertificatesPdfView(_CohortCertificatesView):
         tags=["cohorts"],
         parameters=[LANG, BULK_STATUS],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
-        description="The cohort's certificates merged into one PDF for printing, each followed by its transcript.",
+        description=(
+            "The cohort's certificates merged into one PDF for printing, each followed by its transcript: at "
+            f"most {documents.MERGED_PDF_MAX} certificates (more: 400 too_many_for_one_pdf; the ZIP has no limit)."
+        ),
     )
     def get(self, request, pk: int):
         cohort, certificates, lang = self.cohort_and_certificates(request, pk)
+        certificates = list(certificates.order_by("serial_number")[: documents.MERGED_PDF_MAX + 1])  # one over
+        if not certificates:
+            raise self.none_with_status(cohort)
         return self.file_response(
             certificates_merged_pdf(certificates, cohort_code=cohort.code, lang=lang),
             content_type="application/pdf",

@@ -7,17 +7,19 @@ status change or another base URL gives a new key: a revoked certificate is neve
 while it was valid, and a moved registry never serves a QR pointing at its old address.
 
 The cache is Django's (Redis when REDIS_URL is set, as production requires), so every worker shares the
-renders.
+renders. A cohort's ZIP is written as it is read (`certificates_zip`): one certificate loaded, rendered or
+fetched from the cache, and sent at a time, so its memory does not grow with the cohort. One merged PDF is
+made in memory (reportlab writes a document at its end), so it holds at most MERGED_PDF_MAX certificates.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.core.cache import cache
+from django.db.models import QuerySet
 
 from core.errors import DomainError
 from credentials.models import Certificate
@@ -94,32 +96,75 @@ def safe_filename(text: str) -> str:
     return _UNSAFE_FILENAME.sub("_", text).strip("._") or "certificate"
 
 
-def certificates_zip(certificates: Sequence[Certificate], *, lang: str = DEFAULT_LANGUAGE) -> bytes:
-    """One PDF per certificate in a ZIP, named by serial number. Cached renders are reused (one cache
-    round trip for all of them) and new ones stored. Stored, not deflated: the PDFs are compressed
-    already. Entry dates are the award dates, so the same certificates give the same archive."""
-    keys = {pdf_cache_key(certificate, lang): certificate for certificate in certificates}
-    cached = cache.get_many(list(keys))
-    fresh = {}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for key, certificate in keys.items():
-            data = cached.get(key)
-            if data is None:
-                data = fresh[key] = render_certificate_pdf(certificate_print(certificate), lang=lang)
+# ---------------------------------------------------------------------------------------------- a cohort
+
+ZIP_BATCH = 20  # certificates loaded per query while a ZIP streams: what the stream holds at most
+MERGED_PDF_MAX = 200  # certificates in one merged PDF (~80 kB of memory each while it is made); more: the ZIP
+
+
+def by_serial_number(queryset: QuerySet[Certificate], *, batch: int = ZIP_BATCH) -> Iterator[Certificate]:
+    """The certificates of `queryset` in serial-number order, `batch` rows per query, each query starting after
+    the last serial number sent (keyset, not OFFSET): a cohort of any size is never in memory at once. Lazy:
+    the first query runs at the first `next()`."""
+    ordered = queryset.order_by("serial_number")
+    last = None
+    while True:
+        rows = list((ordered if last is None else ordered.filter(serial_number__gt=last))[:batch])
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1].serial_number
+
+
+class _Chunks:
+    """A write-only file for zipfile that hands what was written since the last `take()` (unseekable, so
+    zipfile writes each entry's sizes after its data and never seeks back)."""
+
+    def __init__(self):
+        self._parts: list[bytes] = []
+
+    def write(self, data) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+def certificates_zip(certificates: Iterable[Certificate], *, lang: str = DEFAULT_LANGUAGE) -> Iterator[bytes]:
+    """One PDF per certificate in a ZIP, named by serial number, generated as it is sent: each certificate
+    is taken from the cache or rendered (and cached for everyone), written and handed on before the next is
+    read, so memory stays that of one PDF and a batch of rows whatever the cohort's size. Stored, not
+    deflated (the PDFs are compressed already); entry dates are the award dates, so the same certificates
+    give the same archive. Python's own zipfile writes to a stream without seeking (docs/decisions/0012)."""
+    out = _Chunks()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
             entry = zipfile.ZipInfo(
                 pdf_filename(certificate), date_time=(*certificate.awarded_on.timetuple()[:3], 0, 0, 0)
             )
-            archive.writestr(entry, data)
-    if fresh:
-        cache.set_many(fresh, PDF_CACHE_SECONDS)
-    return buffer.getvalue()
+            archive.writestr(entry, certificate_pdf(certificate, lang=lang))
+            yield out.take()
+    yield out.take()  # the central directory
 
 
 def certificates_merged_pdf(
     certificates: Sequence[Certificate], *, cohort_code: str, lang: str = DEFAULT_LANGUAGE
 ) -> bytes:
-    """All the certificates in one PDF for printing, each followed by its transcript."""
+    """All the certificates in one PDF for printing, each followed by its transcript: at most MERGED_PDF_MAX
+    of them (the document is made in memory; a larger cohort downloads the ZIP, which streams)."""
+    if len(certificates) > MERGED_PDF_MAX:
+        raise DomainError(
+            "too_many_for_one_pdf",
+            f"One PDF holds at most {MERGED_PDF_MAX} certificates and cohort {cohort_code} has more with this "
+            "status: download certificates.zip (one PDF per certificate), or choose a status.",
+            extra={"max_certificates": MERGED_PDF_MAX},
+        )
     return render_certificates_pdf(
         [certificate_print(certificate) for certificate in certificates], lang=lang, cohort_code=cohort_code
     )

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from pypdf import PdfReader
 
 from credentials.models import Certificate
+from credentials.pdf import documents
 from credentials.services.lifecycle import certificate_revoke
 from registry.choices import Role
 from registry.models import AuditEntry
@@ -180,6 +181,17 @@ def merged_url(cohort, **query) -> str:
     return f"/api/v1/cohorts/{cohort.pk}/certificates.pdf{suffix}"
 
 
+def body(response) -> bytes:
+    """The whole body, streamed (the ZIP) or not (a PDF, an error)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def zip_of(response) -> zipfile.ZipFile:
+    assert response.status_code == 200, response.status_code
+    assert response.streaming  # written as it is read, never held whole
+    return zipfile.ZipFile(io.BytesIO(body(response)))
+
+
 def test_a_cohort_as_a_zip_of_one_pdf_per_certificate(provider_client, provider):
     cohort, certificates = cohort_with_certificates(provider, 3)
     before = written()
@@ -190,7 +202,8 @@ def test_a_cohort_as_a_zip_of_one_pdf_per_certificate(provider_client, provider)
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == f'attachment; filename="{cohort.code}-certificates.zip"'
     assert response["Cache-Control"] == "private, no-store"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert "Content-Length" not in response  # known only at the end
+    archive = zip_of(response)
     assert sorted(archive.namelist()) == sorted(f"{c.serial_number}.pdf" for c in certificates)
     for certificate in certificates:
         pdf = archive.read(f"{certificate.serial_number}.pdf")
@@ -202,7 +215,7 @@ def test_the_zip_reuses_cached_renders(provider_client, provider):
     cohort, certificates = cohort_with_certificates(provider, 2)
     single = provider_client.get(pdf_url(certificates[0])).content
 
-    archive = zipfile.ZipFile(io.BytesIO(provider_client.get(zip_url(cohort)).content))
+    archive = zip_of(provider_client.get(zip_url(cohort)))
 
     assert archive.read(f"{certificates[0].serial_number}.pdf") == single
     assert provider_client.get(pdf_url(certificates[1])).content == archive.read(f"{certificates[1].serial_number}.pdf")
@@ -226,9 +239,9 @@ def test_only_valid_certificates_unless_asked(provider_client, provider):
     cohort, certificates = cohort_with_certificates(provider, 3)
     certificate_revoke(actor=None, certificate=certificates[0], reason_code="fraud", reference="REF-3")
 
-    valid = zipfile.ZipFile(io.BytesIO(provider_client.get(zip_url(cohort)).content)).namelist()
-    everything = zipfile.ZipFile(io.BytesIO(provider_client.get(zip_url(cohort, status="all")).content)).namelist()
-    revoked = zipfile.ZipFile(io.BytesIO(provider_client.get(zip_url(cohort, status="revoked")).content)).namelist()
+    valid = zip_of(provider_client.get(zip_url(cohort))).namelist()
+    everything = zip_of(provider_client.get(zip_url(cohort, status="all"))).namelist()
+    revoked = zip_of(provider_client.get(zip_url(cohort, status="revoked"))).namelist()
 
     assert f"{certificates[0].serial_number}.pdf" not in valid and len(valid) == 2
     assert len(everything) == 3
@@ -278,4 +291,27 @@ def test_a_cohort_download_costs_the_same_queries_whatever_its_size(
     cohort, _ = cohort_with_certificates(provider, size)
 
     with django_assert_max_num_queries(3):  # the token's user, the cohort, the certificates
-        assert provider_client.get(url(cohort)).status_code == 200
+        response = provider_client.get(url(cohort))
+        assert response.status_code == 200
+        assert body(response)  # a streamed ZIP reads its rows while it is sent: counted too
+
+
+def test_one_merged_pdf_holds_at_most_the_limit_and_points_larger_cohorts_to_the_zip(
+    provider_client, provider, monkeypatch
+):
+    cohort, certificates = cohort_with_certificates(provider, 3)
+    monkeypatch.setattr(documents, "MERGED_PDF_MAX", 2)  # the limit (200) made small, not the code around it
+
+    refused = provider_client.get(merged_url(cohort))
+    at_the_limit = provider_client.get(merged_url(cohort, status="all"))  # still three: refused as well
+    certificate_revoke(actor=None, certificate=certificates[0], reason_code="fraud", reference="REF-4")
+    two = provider_client.get(merged_url(cohort))
+
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["code"] == "too_many_for_one_pdf"
+    assert "certificates.zip" in error["message"]
+    assert at_the_limit.status_code == 400
+    assert two.status_code == 200
+    assert len(PdfReader(io.BytesIO(two.content)).pages) == 4
+    assert len(zip_of(provider_client.get(zip_url(cohort, status="all"))).namelist()) == 3  # the ZIP has no limit
