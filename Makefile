@@ -20,13 +20,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, migrate, load the demo data, serve on SQLite (or DATABASE_URL).
+## make run: install, migrate, load the demo data, serve on SQLite (or DATABASE_URL), with a background worker
+## (imports, large issuances: ADR 0009) that starts with the server and stops with it.
 run: $(STAMP)
 	@$(MANAGE) migrate --noinput -v 0
 	@$(MANAGE) ensure_signing_key
 	@$(MANAGE) seed_demo
 	@$(MANAGE) welcome
-	@$(MANAGE) runserver $(HOST):$(PORT)
+	@$(MANAGE) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) runserver $(HOST):$(PORT)
 
 ## make test: the whole suite; PostgreSQL when DATABASE_URL is set or one answers on 127.0.0.1:5432.
 test: $(STAMP)

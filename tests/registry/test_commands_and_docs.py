@@ -139,6 +139,7 @@ def test_make_run_gives_every_step_the_address_it_serves():
         "ensure_signing_key",
         "seed_demo",
         "welcome",
+        "db_worker",  # in the background, beside the server, stopped with it (ADR 0009)
         "runserver",
     ]
     assert all(step.startswith('PUBLIC_BASE_URL="http://127.0.0.1:8101" ') for step in steps), steps
