@@ -1,6 +1,6 @@
 """`make bench`: every budget of DESIGN.md measured as a ratio in one run, on PostgreSQL.
 
-    python -m bench [--only scale,throughput,issuance,pdf,verification] [--scale-rows N]
+    python -m bench [--only scale,throughput,issuance,imports,pdf,verification] [--scale-rows N]
                     [--issuance-count N] [--profile] [--record docs/performance.md]
 
 Prints the machine, then one line per budget (name, the two measurements, ratio, budget, OK or not);
@@ -21,7 +21,7 @@ import os
 import sys
 import time
 
-PARTS = ["scale", "throughput", "issuance", "pdf", "verification"]
+PARTS = ["scale", "throughput", "issuance", "imports", "pdf", "verification"]
 RECORD_START = "<!-- bench:results:start -->"
 RECORD_END = "<!-- bench:results:end -->"
 
@@ -95,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             from bench import issuance
 
             results += issuance.run(report, count=args.issuance_count, profile=args.profile)
+        if "imports" in args.only:
+            results += _plugged("imports", report)
         if "pdf" in args.only:
             results += _plugged("pdf", report)
         if "verification" in args.only:
