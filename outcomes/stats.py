@@ -142,7 +142,7 @@ def rounded(count: int, fingerprint: int, space: str, key: bytes | None = None) 
     remainder = count % ROUNDING_BASE
     if remainder == 0:
         return count
-    digest = hmac.new(key or _rounding_key(), f"{space}:{count}:{int(fingerprint)}".encode(), hashlib.sha256).digest()
+    digest = hmac.digest(key or _rounding_key(), f"{space}:{count}:{int(fingerprint)}".encode(), "sha256")
     draw = int.from_bytes(digest[:8], "big") / 2**64
     return count - remainder + (ROUNDING_BASE if draw < remainder / ROUNDING_BASE else 0)
 
@@ -253,17 +253,33 @@ def tally(dimension: str | None = None, *, provider: str | None = None, qualific
             queryset, keys = queryset.annotate(_group=_key(dimension, prefix)), ["_group"]
         if by_municipality:
             queryset, keys = queryset.annotate(_municipality=_municipality(prefix)), [*keys, "_municipality"]
-        rows = queryset.values(*keys).annotate(**aggregates) if keys else [queryset.aggregate(**aggregates)]
-        for values in rows:
-            raw = raws.setdefault(values.pop("_group", None), {})
-            if not by_municipality:
-                raw.update(values)
-                continue
-            # Counts and id sums add up over the municipalities.
-            raw.setdefault("municipalities", {})[values.pop("_municipality")] = dict(values)
-            for name, value in values.items():
+        if not keys:
+            raws.setdefault(None, {}).update(queryset.aggregate(**aggregates))
+            continue
+        names = list(aggregates)
+        rows = queryset.values(*keys).annotate(**aggregates).values_list(*keys, *names)
+        if not by_municipality:
+            for row in rows:
+                raws.setdefault(row[0], {}).update(zip(names, row[1:], strict=True))
+            continue
+        # One row per (group, municipality) cell: counts and id sums add up over the municipalities.
+        grouped = len(keys) == 2
+        for row in rows:
+            raw = raws.setdefault(row[0] if grouped else None, {})
+            municipality, values = row[len(keys) - 1], row[len(keys) :]
+            raw.setdefault("municipalities", {})[municipality] = dict(zip(names, values, strict=True))
+            for name, value in zip(names, values, strict=True):
                 raw[name] = (raw.get(name) or 0) + (value or 0)
     return raws
+
+
+def _listed(cell: dict, key: bytes) -> bool:
+    """Whether a municipality cell's rounded learner count reaches MIN_GROUP_SIZE. A count that reaches it
+    rounded down needs no draw (a breakdown by cohort has tens of thousands of cells, most of them small)."""
+    count = cell["learners_trained"]
+    if count - count % ROUNDING_BASE >= MIN_GROUP_SIZE:
+        return True
+    return rounded(count, cell["learners_trained__ids"] or 0, "enrolment", key) >= MIN_GROUP_SIZE
 
 
 def _finish(raw: dict, key: bytes) -> dict:
@@ -281,8 +297,7 @@ def _finish(raw: dict, key: bytes) -> dict:
     reached = sum(
         1
         for municipality, cell in (raw.get("municipalities") or {}).items()
-        if municipality is not None
-        and rounded(cell["learners_trained"], cell["learners_trained__ids"] or 0, "enrolment", key) >= MIN_GROUP_SIZE
+        if municipality is not None and _listed(cell, key)
     )
     row = {
         "learners_trained": n["learners_trained"],
