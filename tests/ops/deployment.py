@@ -100,3 +100,30 @@ def required_production_variables() -> tuple[str, ...]:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "REQUIRED_PRODUCTION_ENV":
             return tuple(ast.literal_eval(node.value))
     raise AssertionError("config/settings.py no longer defines REQUIRED_PRODUCTION_ENV")
+
+
+CADDYFILE = ROOT / "deploy" / "Caddyfile"
+
+
+def caddy_adapt(env: dict[str, str]) -> dict:
+    """deploy/Caddyfile as Caddy itself reads it (`caddy adapt`, with `env` as the proxy container's environment),
+    as Caddy's JSON configuration. Needs the `caddy` binary (Debian's package; .ci/install-caddy)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        raise FileNotFoundError("caddy")
+    completed = subprocess.run(  # noqa: S603 - a fixed binary and our own file
+        [caddy, "adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+        env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), **env},  # noqa: S108
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    if completed.returncode:
+        raise RuntimeError(f"caddy adapt failed: {completed.stderr.strip()}")
+    return json.loads(completed.stdout)
