@@ -136,7 +136,7 @@ def test_a_bad_form_is_shown_again_and_writes_nothing(client, invitation):
 
 
 def _without_nonce(response) -> bytes:
-    nonce = response.wsgi_request.csp_nonce.encode()
+    nonce = str(response.wsgi_request.csp_nonce).encode()
     return response.content.replace(nonce, b"NONCE")
 
 
