@@ -206,6 +206,8 @@ REST_FRAMEWORK = {
         "verify_anon": os.environ.get("THROTTLE_VERIFY_ANON", "60/min"),
         "verify_verifier": os.environ.get("THROTTLE_VERIFY_VERIFIER", "1200/min"),
         "verify_user": os.environ.get("THROTTLE_VERIFY_USER", "300/min"),
+        # The public impact figures, page and API together, per client IP (outcomes/throttles.py).
+        "impact_anon": os.environ.get("THROTTLE_IMPACT_ANON", "120/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # DRF's own idea of the client (SimpleRateThrottle.get_ident) follows the same proxy depth.
@@ -273,6 +275,9 @@ DOB_DIGEST_KEY = os.environ.get("DOB_DIGEST_KEY", "")
 # Key of the impact statistics' random rounding (outcomes/stats.py, ADR 0010); defaults to a derivation of
 # SECRET_KEY. Keep it: a new key re-draws every published figure.
 IMPACT_STATS_KEY = os.environ.get("IMPACT_STATS_KEY", "")
+# How long computed impact figures (API answers and the /impact/ page) stay in the shared cache at most; a write
+# to what they count replaces them at once (outcomes/published.py). 0: computed on every request.
+IMPACT_CACHE_SECONDS = int(os.environ.get("IMPACT_CACHE_SECONDS", "300"))
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 if not DEBUG:

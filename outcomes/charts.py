@@ -10,6 +10,7 @@ ROW_GAP = 10
 LABEL_WIDTH = 130
 PLOT_WIDTH = 280
 VALUE_WIDTH = 80
+MAX_BARS = 12  # bars of a horizontal chart, whatever the number of groups
 
 
 @dataclass
@@ -42,12 +43,37 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{int(value * 100 + 0.5)}%"
 
 
-def employment_chart(rows: list[dict], *, title: str, description: str, lang: str, text: dict) -> HBarChart:
+def _others(rows: list[dict], label: str) -> dict:
+    """One bar for many groups: their (rounded, published) counts added up, the rates computed from the sums.
+    Nothing a reader could not add up from the open tables."""
+    employed = sum(r["employed"] for r in rows)
+    respondents = sum(r["respondents"] for r in rows)
+    sen = sum(r["employed_sen"] for r in rows)
+    return {
+        "label_sq": label,
+        "label_en": label,
+        "employed": employed,
+        "respondents": respondents,
+        "employment_rate": min(1.0, employed / respondents),
+        "sen_employment_rate": min(1.0, sen / respondents),
+    }
+
+
+def employment_chart(
+    rows: list[dict], *, title: str, description: str, lang: str, text: dict, others_label: str = ""
+) -> HBarChart:
     """Horizontal bars: share employed at the latest wave, the SEN roles drawn darker inside it. Groups
-    whose rate is suppressed are not drawn one by one (a list of blanks says nothing); a note counts them."""
+    whose rate is suppressed are not drawn one by one (a list of blanks says nothing); a note counts them.
+    At most MAX_BARS bars however many groups there are: past that, the MAX_BARS - 1 groups with the most
+    respondents (in their listed order) and one bar for all the others (`others_label`, given their number)."""
     top = 24
     shown = [r for r in rows if r.get("employment_rate") is not None]
     hidden = len(rows) - len(shown)
+    if len(shown) > MAX_BARS:
+        largest = sorted(range(len(shown)), key=lambda i: (-shown[i]["respondents"], i))[: MAX_BARS - 1]
+        kept = set(largest)
+        rest = [r for i, r in enumerate(shown) if i not in kept]
+        shown = [r for i, r in enumerate(shown) if i in kept] + [_others(rest, others_label.format(n=len(rest)))]
     lines = len(shown) + (1 if hidden else 0)
     chart = HBarChart(
         title=title,

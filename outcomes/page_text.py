@@ -31,6 +31,9 @@ TEXT = {
         "target_line": "synimi 75%",
         "suppressed_short": "pak, fshehur",
         "hidden_groups": "Fshehur (më pak se 10 përgjigje): {n}",
+        "other_cohorts": "{n} gjenerata të tjera",
+        "other_municipalities": "{n} komuna të tjera",
+        "throttled": "Shumë kërkesa nga kjo adresë. Provoni sërish pas {seconds} sekondash.",
         "no_data": "Ende nuk ka të dhëna.",
         "privacy": (
             "Çdo numër rrumbullakohet në një shumëfish të {n}, rastësisht lart ose poshtë; grupet që "
@@ -96,6 +99,9 @@ TEXT = {
         "target_line": "target 75%",
         "suppressed_short": "too few, hidden",
         "hidden_groups": "Hidden (fewer than 10 answers): {n}",
+        "other_cohorts": "{n} other cohorts",
+        "other_municipalities": "{n} other municipalities",
+        "throttled": "Too many requests from this address. Try again in {seconds} seconds.",
         "no_data": "No data yet.",
         "privacy": (
             "Every count is rounded to a multiple of {n}, up or down at random; groups that round to 0 are left "

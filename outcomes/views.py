@@ -4,17 +4,20 @@ asset) and the graduate's tracer form behind a one-time link."""
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
-from outcomes import charts, stats
+from outcomes import charts, published, stats
 from outcomes.choices import EMPLOYED_STATUSES
 from outcomes.forms import TracerAnswerForm
 from outcomes.page_text import TEXT, language
 from outcomes.services import tracer_invitation_answer, tracer_invitation_open
+from outcomes.throttles import impact_page_wait
 
 
 def _num(value, digits=0):
@@ -23,13 +26,13 @@ def _num(value, digits=0):
     return f"{value:.{digits}f}" if digits else f"{round(value)}"
 
 
-def impact_page(request):
-    lang = language(request)
+def _impact_content(lang: str) -> str:
+    """The page below its <head>: the same for every reader of a language until the figures change."""
     t = TEXT[lang]
-    overall = stats.overall()
-    by_cohort = stats.breakdown("cohort")
-    by_municipality = [r for r in stats.breakdown("municipality") if r["key"] != "unknown"]
-    by_year = stats.breakdown("year")
+    by_cohort = published.impact(by="cohort")
+    overall = by_cohort["overall"]
+    by_municipality = [r for r in published.impact(by="municipality")["groups"] if r["key"] != "unknown"]
+    by_year = published.impact(by="year")["groups"]
     kpis = [
         {"label": t["trained"], "value": _num(overall["learners_trained"]), "note": f"{t['target']}: 185"},
         {"label": t["certified"], "value": _num(overall["certified"]), "note": ""},
@@ -53,10 +56,20 @@ def impact_page(request):
         "t": t,
         "kpis": kpis,
         "cohort_chart": charts.employment_chart(
-            by_cohort, title=t["by_cohort"], description=t["by_cohort_desc"], lang=lang, text=t
+            by_cohort["groups"],
+            title=t["by_cohort"],
+            description=t["by_cohort_desc"],
+            lang=lang,
+            text=t,
+            others_label=t["other_cohorts"],
         ),
         "municipality_chart": charts.employment_chart(
-            by_municipality, title=t["by_municipality"], description=t["by_municipality_desc"], lang=lang, text=t
+            by_municipality,
+            title=t["by_municipality"],
+            description=t["by_municipality_desc"],
+            lang=lang,
+            text=t,
+            others_label=t["other_municipalities"],
         ),
         "employer_chart": charts.over_time_chart(
             by_year,
@@ -85,7 +98,22 @@ def impact_page(request):
             csv_link=format_html('<a href="{}">{}</a>', reverse("stats-impact-csv") + "?by=cohort", t["csv"]),
         ),
     }
-    return render(request, "outcomes/impact.html", context)
+    return str(render_to_string("outcomes/_impact_content.html", context))
+
+
+def impact_page(request):
+    """Public and anonymous: throttled per address like the API (outcomes/throttles.py); the content comes
+    from the cache every worker shares (outcomes/published.py), only the <head> (its CSP nonce) is per request."""
+    lang = language(request)
+    t = TEXT[lang]
+    wait = impact_page_wait(request)
+    if wait is not None:
+        content = format_html("<main><h1>{}</h1><p>{}</p></main>", t["title"], t["throttled"].format(seconds=wait))
+        response = render(request, "outcomes/impact.html", {"lang": lang, "t": t, "content": content}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    content = mark_safe(published.cached("page", (lang,), lambda: _impact_content(lang)))  # noqa: S308 - our template
+    return render(request, "outcomes/impact.html", {"lang": lang, "t": t, "content": content})
 
 
 def _private(response):

@@ -3,6 +3,7 @@ provider that issued the certificate and (for surveys) the employer read them. T
 aggregated and suppressed, so they are public."""
 
 from django.conf import settings
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -16,9 +17,10 @@ from rest_framework.views import APIView
 from core.api.parsers import decode_text_body
 from core.api.tasks import TaskSerializer, accepted, runs_in_background
 from core.errors import DomainError
-from outcomes import selectors, services, stats, tasks
+from outcomes import published, selectors, services, stats, tasks
 from outcomes.filtersets import EmployerSurveyFilterSet, TracerInvitationFilterSet, TracerResponseFilterSet
 from outcomes.services import TracerAnswers
+from outcomes.throttles import ImpactRateThrottle
 
 from . import serializers as s
 from .renderers import ImpactCsvRenderer
@@ -31,14 +33,6 @@ class CsvTextParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         return {"csv": decode_text_body(stream)}  # not UTF-8: a 400, not a 500
-
-
-class PublicStatsThrottle(AnonRateThrottle):
-    scope = "impact_anon"
-    rate = "120/min"
-
-    def get_rate(self):
-        return self.rate
 
 
 class InvitationAnswerThrottle(AnonRateThrottle):
@@ -240,7 +234,7 @@ class ImpactStatsView(APIView):
     """Public: aggregated indicators only, every count rounded, small groups left out (outcomes.stats)."""
 
     policy = "statistics.read"
-    throttle_classes = [PublicStatsThrottle]
+    throttle_classes = [ImpactRateThrottle]  # shared with the page (outcomes/throttles.py)
     renderer_classes = [JSONRenderer, ImpactCsvRenderer]
 
     @extend_schema(
@@ -262,9 +256,18 @@ class ImpactStatsView(APIView):
     def get(self, request, format=None):
         query = s.ImpactQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        body = stats.impact(**query.validated_data)
-        headers = {}
-        if getattr(request, "accepted_renderer", None) and request.accepted_renderer.format == "csv":
-            name = f"impact-{body['by'] or 'overall'}.csv"
-            headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return Response(body, headers=headers)
+        figures = query.validated_data
+        renderer, media_type = request.accepted_renderer, request.accepted_media_type
+        context = self.get_renderer_context()
+
+        def answer() -> bytes:
+            return renderer.render(published.impact(**figures), media_type, context)
+
+        # The rendered answer is cached whole (outcomes/published.py): at 100,000 graduates `by=cohort` is
+        # thousands of rows, as costly to render as to compute.
+        key = (media_type, figures["by"], figures["provider"], figures["qualification"])
+        content_type = f"{renderer.media_type}; charset={renderer.charset}" if renderer.charset else renderer.media_type
+        response = HttpResponse(published.cached("answer", key, answer), content_type=content_type)
+        if renderer.format == "csv":
+            response["Content-Disposition"] = f'attachment; filename="impact-{figures["by"] or "overall"}.csv"'
+        return response
