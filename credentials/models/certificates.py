@@ -88,6 +88,12 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_on", "-id"]
+        # The list's order, within a provider's certificates (a provider's view) and over all (the ministry's):
+        # a page is read off the index, never sorted.
+        indexes = [
+            models.Index(fields=["provider", "-issued_on", "-id"], name="credentials_cert_prov_order"),
+            models.Index(fields=["-issued_on", "-id"], name="credentials_cert_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment"],

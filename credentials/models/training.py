@@ -33,6 +33,10 @@ class Learner(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
+        indexes = [
+            models.Index(fields=["provider", "family_name", "given_name", "id"], name="credentials_learner_prov_order"),
+            models.Index(fields=["family_name", "given_name", "id"], name="credentials_learner_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "personal_number"], name="%(app_label)s_%(class)s_personal_number"
@@ -74,6 +78,7 @@ class Cohort(models.Model):
 
     class Meta:
         ordering = ["-start_date", "code"]
+        indexes = [models.Index(fields=["provider", "-start_date", "code"], name="credentials_cohort_prov_order")]
         constraints = [
             models.UniqueConstraint(fields=["provider", "code"], name="%(app_label)s_%(class)s_code"),
             models.CheckConstraint(

@@ -27,6 +27,7 @@ class EmployerSurvey(models.Model):
 
     class Meta:
         ordering = ["-surveyed_on", "-id"]
+        indexes = [models.Index(fields=["-surveyed_on", "-id"], name="outcomes_survey_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["employer", "enrolment", "surveyed_on"], name="%(app_label)s_%(class)s_once_a_day"

@@ -96,7 +96,10 @@ class TracerResponse(models.Model):
                 name="%(app_label)s_%(class)s_months_range",
             ),
         ]
-        indexes = [models.Index(fields=["certificate", "wave"], name="outcomes_tracer_cert_wave")]
+        indexes = [
+            models.Index(fields=["certificate", "wave"], name="outcomes_tracer_cert_wave"),
+            models.Index(fields=["-responded_on", "-id"], name="outcomes_tracer_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.certificate_id} wave {self.wave}: {self.employment_status}"

@@ -28,12 +28,18 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True)
     reason = models.TextField(max_length=2000, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)  # indexed with id below (the order, and date ranges)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["object_type", "object_id"], name="registry_audit_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="registry_audit_object"),
+            # The list's order (and its cursor): every page read off the index.
+            models.Index(fields=["-created_at", "-id"], name="registry_audit_order"),
+            # The newest entry of a kind of record, one probe (the impact figures' version, outcomes/published.py).
+            models.Index(fields=["object_type", "id"], name="registry_audit_type_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
