@@ -3,7 +3,7 @@
 drf-spectacular documents only the success responses it can see. Every operation can also answer with the
 shared error body (`{"error": {"code", "message", "fields", "request_id"}}`); this hook adds the component and
 the usual error statuses (404 where a path names an object, and on every paginated list, for a page past the
-last), without overriding anything an operation documents itself.
+last or a cursor the API did not give), without overriding anything an operation documents itself.
 """
 
 ERROR_COMPONENT = {
@@ -39,11 +39,13 @@ DESCRIPTIONS = {
 }
 # A paginated list answers 404 for a page past the last one (DRF's PageNumberPagination: "Invalid page.").
 PAGE_NOT_FOUND = "No such page: `page` is past the last page (`not_found`)."
+# The lists that reach millions go by cursor (core.api.pagination.KeysetPagination): no count, no page numbers.
+CURSOR_NOT_FOUND = "No such page: `cursor` is not one a `next` or `previous` link gave (`not_found`)."
 WRITE_METHODS = {"post", "put", "patch"}
 
 
-def _paginated(operation: dict) -> bool:
-    return any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", []))
+def _query_parameter(operation: dict, name: str) -> bool:
+    return any(p.get("in") == "query" and p.get("name") == name for p in operation.get("parameters", []))
 
 
 def add_error_responses(result, generator, request, public):
@@ -57,8 +59,9 @@ def add_error_responses(result, generator, request, public):
             descriptions = {status: DESCRIPTIONS[status] for status in ("400", "401", "403", "429")}
             if "{" in path:
                 descriptions["404"] = DESCRIPTIONS["404"]
-            if _paginated(operation):
-                descriptions["404"] = " ".join(filter(None, [descriptions.get("404"), PAGE_NOT_FOUND]))
+            for parameter, not_found in (("page", PAGE_NOT_FOUND), ("cursor", CURSOR_NOT_FOUND)):
+                if _query_parameter(operation, parameter):
+                    descriptions["404"] = " ".join(filter(None, [descriptions.get("404"), not_found]))
             if method in WRITE_METHODS:
                 descriptions["409"] = DESCRIPTIONS["409"]
             for status, description in descriptions.items():

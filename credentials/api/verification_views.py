@@ -33,6 +33,7 @@ from rest_framework.views import APIView
 
 from core import policy
 from core.api.errors import error_body
+from core.api.pagination import KeysetPagination
 from core.middleware import current_request_id
 from credentials.choices import VerificationChannel, VerificationOutcome
 from credentials.models import VerificationEvent
@@ -634,6 +635,7 @@ class VerificationEventListView(ListAPIView):
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
     search_fields: list[str] = []
+    pagination_class = KeysetPagination  # millions of events: cursors, no count (core/api/pagination.py)
 
     def get_queryset(self):
         return verification_events_visible_to(self.request.user)

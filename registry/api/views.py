@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import viewsets
 from rest_framework.decorators import action
 
+from core.api.pagination import KeysetPagination
 from core.api.serializers import StatusTransitionInputSerializer
 from core.api.viewsets import ServiceWriteMixin
 from registry import filtersets, selectors
@@ -239,3 +240,4 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
     policy = "audit.read"
     search_fields = ["object_repr", "reason", "object_type"]
     ordering_fields = ["created_at", "id"]
+    pagination_class = KeysetPagination  # millions of entries: cursors, no count (core/api/pagination.py)

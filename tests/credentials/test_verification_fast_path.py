@@ -98,7 +98,7 @@ def test_the_provider_sees_anonymous_api_verifications_in_its_history(anon_clien
     _get(anon_client, "0" * 26)
     provider_user = factories.UserFactory(organisation=provider)
     body = client_for(provider_user).get("/api/v1/verification-events", {"certificate": certificate.pk}).json()
-    assert body["count"] == 2 and {e["outcome"] for e in body["results"]} == {"valid"}
+    assert len(body["results"]) == 2 and {e["outcome"] for e in body["results"]} == {"valid"}
 
 
 # --- durability: asynchronous commit for the one statement, in autocommit only ------------------------------------

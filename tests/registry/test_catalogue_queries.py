@@ -115,9 +115,9 @@ def test_api_root_lists_the_collections_of_every_area(anon_client, db):
 def test_audit_filters_take_any_utc_offset_without_a_500(world, as_role):
     client = as_role("ministry")
     for value in ("2020-01-01T00:00:00-19:00", "2020-01-01T00:00:00+23:59"):
-        response = client.get("/api/v1/audit-entries/", {"created_after": value})
+        response = client.get("/api/v1/audit-entries/", {"created_after": value, "page_size": 500})
         assert response.status_code == 200, value
-        assert response.json()["count"] == AuditEntry.objects.count()
+        assert len(response.json()["results"]) == AuditEntry.objects.count()
     assert client.get("/api/v1/audit-entries/", {"created_before": "not-a-date"}).status_code == 400
 
 
