@@ -11,16 +11,17 @@
 
 Checks read only the certificate row and the accreditation and equivalency joined to it (one query).
 
-The signature check is memoised (`signature_memo`): a bounded in-process LRU keyed by everything the check reads
-(certificate id, verification id, serial number, signature, key id and a digest of the stored snapshot), and
-emptied whenever the keyring changes. A snapshot never changes once issued (DESIGN.md rule 6), so a repeat
-verification skips the Ed25519 verification and the JSON parsing; an altered row is a different key and is
+The signature check is memoised (`signature_memo`): an in-process LRU bounded in bytes, keyed by everything the
+check reads (certificate id, verification id, serial number, signature, key id and a digest of the stored
+snapshot), and emptied whenever the keyring changes. A snapshot never changes once issued (DESIGN.md rule 6), so a
+repeat verification skips the Ed25519 verification and the JSON parsing; an altered row is a different key and is
 checked anew. Status, accreditation and equivalency are never memoised: they are read on every verification.
 """
 
 from __future__ import annotations
 
 import datetime
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -53,43 +54,88 @@ def status_changed_on(certificate) -> datetime.date | None:
     return timezone.localdate(changed) if changed else None
 
 
-class SignatureMemo:
-    """A bounded LRU of signature verdicts (and the parsed snapshot they were given for), for one keyring."""
+def deep_size(value) -> int:
+    """Bytes a value holds: sys.getsizeof of it and of every dict, list, tuple, string, number and object
+    attribute in it. A string shared by several entries (a dict key) is counted each time: an upper bound, as a
+    budget needs."""
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            size += deep_size(key) + deep_size(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            size += deep_size(item)
+    elif hasattr(value, "__dict__"):  # a Check
+        size += deep_size(vars(value))
+    return size
 
-    def __init__(self, maxsize: int):
+
+# What an OrderedDict entry costs besides its key and value (its link node and hash slot), rounded up.
+ENTRY_OVERHEAD = 200
+# Per process (each gunicorn worker has its own). An entry is charged ~8 kB (its key, the verdict and the part of
+# the snapshot a verification shows, lookup.VERIFICATION_SNAPSHOT_KEYS; tracemalloc measures 6.2 kB of it, the
+# whole parsed snapshot with its transcript 12.8 kB). 8 MiB hold about 1,000 certificates: the ones verified again
+# soon (a scan, then the page; an employer's second look); in a registry of millions most verifications miss.
+MEMO_BYTES = 8 * 1024 * 1024
+
+
+class SignatureMemo:
+    """An LRU of signature verdicts (and the snapshot they were given for), for one keyring, bounded in bytes:
+    each entry is charged its measured size (`deep_size` of its key, snapshot and check) when it is stored, and
+    the least recently used go until the total is within `max_bytes`. `maxsize`, when given, also bounds the
+    number of entries (0: memoise nothing)."""
+
+    def __init__(self, max_bytes: int = MEMO_BYTES, maxsize: int | None = None):
+        self.max_bytes = max_bytes
         self.maxsize = maxsize
-        self._entries: OrderedDict[tuple, tuple[dict, Check]] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[tuple[dict, Check], int]] = OrderedDict()
+        self._bytes = 0
         self._keyring = None
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def bytes(self) -> int:
+        """What the entries held now are charged, in bytes."""
+        return self._bytes
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
+
+    @staticmethod
+    def entry_size(key: tuple, entry: tuple[dict, Check]) -> int:
+        return deep_size(key) + deep_size(entry) + ENTRY_OVERHEAD
 
     def get_or_compute(self, key: tuple, compute: Callable[[], tuple[dict, Check]]) -> tuple[dict, Check]:
         keyring = load_keyring()  # cached by the signing module; a new keyring (rotation, removal) empties the memo
         with self._lock:
             if keyring is not self._keyring:
                 self._entries.clear()
+                self._bytes = 0
                 self._keyring = keyring
-            entry = self._entries.get(key)
-            if entry is not None:
+            stored = self._entries.get(key)
+            if stored is not None:
                 self._entries.move_to_end(key)
-                return entry
+                return stored[0]
         entry = compute()
+        if self.maxsize == 0:
+            return entry
+        size = self.entry_size(key, entry)
         with self._lock:
-            if keyring is self._keyring and self.maxsize > 0:
-                self._entries[key] = entry
-                while len(self._entries) > self.maxsize:
-                    self._entries.popitem(last=False)
+            if keyring is self._keyring and size <= self.max_bytes and key not in self._entries:
+                self._entries[key] = (entry, size)
+                self._bytes += size
+                while self._bytes > self.max_bytes or (self.maxsize is not None and len(self._entries) > self.maxsize):
+                    _, (_, evicted) = self._entries.popitem(last=False)
+                    self._bytes -= evicted
         return entry
 
 
-# About 1 kB per entry (the parsed snapshot): a few MB per worker at most.
-signature_memo = SignatureMemo(maxsize=4096)
+signature_memo = SignatureMemo(max_bytes=MEMO_BYTES)
 
 
 def check_signature(certificate) -> Check:

@@ -103,13 +103,32 @@ class LookedUpEquivalency:
             setattr(self, name, value)
 
 
+# What a verification reads from the signed snapshot: the public facts and the page (holder, qualification,
+# provider, awarding body, equivalency, dates), the accreditation check (its agent) and the token's claims. The
+# transcript (modules), cohort and curriculum are the PDF's: a verification never shows them.
+VERIFICATION_SNAPSHOT_KEYS = (
+    "schema",
+    "serial_number",
+    "verification_id",
+    "holder",
+    "qualification",
+    "provider",
+    "awarding_body",
+    "equivalency",
+    "accreditation",
+    "awarded_on",
+    "issued_on",
+)
+
+
 class LookedUpCertificate:
     """A read-only view of the certificate row with the attributes the checks, the public facts and the token
     comparison read (the same names as on `Certificate`); no model instance is built on the busiest path.
 
-    The stored snapshot is parsed and its signature checked once per distinct (row, snapshot) per process
-    (`checks.signature_memo`, keyed by a BLAKE2b digest of the snapshot as stored, so a changed snapshot is
-    always checked anew). `snapshot` may be shared with the memo: never modify it.
+    The stored snapshot is parsed and its signature checked (over the whole snapshot) once per distinct
+    (row, snapshot) per process (`checks.signature_memo`, keyed by a BLAKE2b digest of the snapshot as stored, so
+    a changed snapshot is always checked anew). `snapshot` then holds only VERIFICATION_SNAPSHOT_KEYS (half
+    of the memory of the whole; the memo is bounded in bytes) and may be shared with the memo: never modify it.
     """
 
     __slots__ = (*_CERTIFICATE_COLUMNS, "accreditation", "equivalency", "signature_check")
@@ -134,9 +153,10 @@ class LookedUpCertificate:
         self.snapshot, self.signature_check = signature_memo.get_or_compute(key, lambda: self._check(text))
 
     def _check(self, text: str) -> tuple[dict, Check]:
-        self.snapshot = json.loads(text)
+        snapshot = self.snapshot = json.loads(text)
         self.signature_check = None
-        return self.snapshot, check_signature(self)
+        check = check_signature(self)
+        return {key: snapshot[key] for key in VERIFICATION_SNAPSHOT_KEYS if key in snapshot}, check
 
     @property
     def pk(self) -> int:
