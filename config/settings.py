@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "core.request_log.RequestLogMiddleware",
+    # A verification without credentials or cookies goes from here straight to its view (core/public_path.py).
+    "core.public_path.PublicPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,10 +1,14 @@
 from django.urls import path
 
+from core.public_path import public_fast_path
 from credentials.public_views import verification_form, verification_page
+
+# The page asked without cookies goes past the session, CSRF and auth middleware (core/public_path.py).
+page = public_fast_path(verification_page)
 
 urlpatterns = [
     path("v/", verification_form, name="verification-form"),
-    path("v/<str:verification_id>", verification_page, name="verification-page"),
+    path("v/<str:verification_id>", page, name="verification-page"),
     # The same page with a trailing slash (some scanners and people add one); no redirect, no extra round trip.
-    path("v/<str:verification_id>/", verification_page, name="verification-page-slash"),
+    path("v/<str:verification_id>/", page, name="verification-page-slash"),
 ]

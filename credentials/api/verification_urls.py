@@ -1,5 +1,6 @@
 from django.urls import re_path
 
+from core.public_path import public_fast_path
 from credentials.api.verification_views import (
     VerificationCreateView,
     VerificationDetailView,
@@ -11,7 +12,9 @@ from credentials.api.verification_views import (
 urlpatterns = [
     re_path(r"^verifications/?$", VerificationCreateView.as_view(), name="verification-create"),
     re_path(
-        r"^verifications/(?P<verification_id>[^/]+)/?$", VerificationDetailView.as_view(), name="verification-detail"
+        r"^verifications/(?P<verification_id>[^/]+)/?$",
+        public_fast_path(VerificationDetailView.as_view()),  # without credentials: core/public_path.py
+        name="verification-detail",
     ),
     re_path(r"^verification-events/?$", VerificationEventListView.as_view(), name="verification-event-list"),
     re_path(
