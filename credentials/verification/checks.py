@@ -54,20 +54,25 @@ def status_changed_on(certificate) -> datetime.date | None:
     return timezone.localdate(changed) if changed else None
 
 
-def deep_size(value) -> int:
+def deep_size(value, _getsizeof=sys.getsizeof) -> int:
     """Bytes a value holds: sys.getsizeof of it and of every dict, list, tuple, string, number and object
     attribute in it. A string shared by several entries (a dict key) is counted each time: an upper bound, as a
-    budget needs."""
-    size = sys.getsizeof(value)
-    if isinstance(value, dict):
+    budget needs. (Leaves are sized without a call of their own: this runs on every memo miss.)"""
+    size = _getsizeof(value)
+    kind = type(value)
+    if kind is dict:
         for key, item in value.items():
-            size += deep_size(key) + deep_size(item)
-    elif isinstance(value, (list, tuple)):
+            size += _getsizeof(key)
+            size += deep_size(item) if type(item) in _CONTAINERS else _getsizeof(item)
+    elif kind is list or kind is tuple:
         for item in value:
-            size += deep_size(item)
+            size += deep_size(item) if type(item) in _CONTAINERS else _getsizeof(item)
     elif hasattr(value, "__dict__"):  # a Check
         size += deep_size(vars(value))
     return size
+
+
+_CONTAINERS = frozenset({dict, list, tuple})
 
 
 # What an OrderedDict entry costs besides its key and value (its link node and hash slot), rounded up.
