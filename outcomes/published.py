@@ -14,6 +14,10 @@ Entries also expire after IMPACT_CACHE_SECONDS (300 s by default) whatever happe
 transaction whose audit entry was numbered before one already seen but committed after it (ids are taken at
 insert, seen at commit), which the version cannot tell.
 
+Each worker also keeps the rendered answers it served last in its own memory (MEMO_BYTES at most, the same
+keys, each for IMPACT_CACHE_SECONDS from when it got it), so a popular answer is not fetched from Redis at
+every request: `by=cohort` at 100,000 graduates is 2 MB of JSON.
+
 A change costs one computation per entry (by=cohort at 100,000 graduates: about 1.5 s). One worker computes
 an entry at a time (a lock in the cache); meanwhile the others answer with the entry's previous figures rather
 than compute the same thing again. The rounding key is part of every key (as a digest), so figures drawn with a
@@ -23,6 +27,9 @@ former IMPACT_STATS_KEY are never served after it changes.
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -51,6 +58,29 @@ INPUTS = (
 LOCK_SECONDS = 60  # a computation taking longer lets a second worker start one
 PREFIX = "outcomes:impact"
 _computing_at: ContextVar[str | None] = ContextVar("impact_data_version", default=None)
+MEMO_BYTES = 8 * 1024 * 1024  # rendered answers (bytes, text) a worker keeps in its own memory
+_memo: OrderedDict[str, tuple[float, bytes | str]] = OrderedDict()  # key -> (stored at, value), oldest first
+_memo_lock = threading.Lock()
+
+
+def _memo_get(key: str, seconds: int):
+    with _memo_lock:
+        entry = _memo.get(key)
+        if entry is None or time.monotonic() - entry[0] >= seconds:
+            return None
+        _memo.move_to_end(key)
+        return entry[1]
+
+
+def _memo_put(key: str, value) -> None:
+    """Keep `value` if it is rendered text small enough; forget the oldest past MEMO_BYTES."""
+    if not isinstance(value, bytes | str) or len(value) > MEMO_BYTES // 2:
+        return
+    with _memo_lock:
+        _memo[key] = (time.monotonic(), value)
+        _memo.move_to_end(key)
+        while sum(len(v) for _, v in _memo.values()) > MEMO_BYTES:
+            _memo.popitem(last=False)
 
 
 def _counted_tables() -> list[str]:
@@ -91,8 +121,12 @@ def cached(kind: str, parts: tuple, compute: Callable[[], T]) -> T:
         return compute()
     version = _computing_at.get() or data_version()
     key = _key(kind, parts, version)
+    value = _memo_get(key, seconds)
+    if value is not None:
+        return value
     value = cache.get(key)
     if value is not None:
+        _memo_put(key, value)
         return value
     latest, lock = _key(kind, parts, None), _key(kind, parts, "computing")
     locked = cache.add(lock, 1, LOCK_SECONDS)
@@ -104,6 +138,7 @@ def cached(kind: str, parts: tuple, compute: Callable[[], T]) -> T:
     try:
         value = compute()
         cache.set_many({key: value, latest: value}, seconds)
+        _memo_put(key, value)
     finally:
         _computing_at.reset(token)
         if locked:
