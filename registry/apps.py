@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = "Catalogue and accreditation"
+
+    def ready(self):
+        from core.api.pagination import set_write_version
+        from registry.selectors import write_version
+
+        set_write_version(write_version)  # long lists' counts are recounted after every audited write

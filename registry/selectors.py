@@ -1,5 +1,6 @@
 """Reads of the catalogue, each owning its joins so lists cost a constant number of queries."""
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from registry.models import (
@@ -65,3 +66,15 @@ def equivalency_list() -> QuerySet[Equivalency]:
 
 def audit_entry_list() -> QuerySet[AuditEntry]:
     return AuditEntry.objects.select_related("actor", "organisation")
+
+
+def write_version(model) -> str:
+    """Changes whenever a row of `model`, or one a list of it filters through, may have changed: the newest audit
+    entry (every service write is audited) and the newest row of `model` (a row written without one). Two
+    probes of primary keys."""
+    quote = connection.ops.quote_name
+    audit, table = quote(AuditEntry._meta.db_table), quote(model._meta.db_table)
+    pk = quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {audit}), (SELECT MAX({pk}) FROM {table})")  # noqa: S608 - our tables
+        return ".".join(str(value) for value in cursor.fetchone())

@@ -4,6 +4,11 @@
   primary key breaks ties) and a page past the middle is read from the other end of that order, so the last
   page costs what the first does; with the indexes that serve each list's order (the provider first where the
   list is scoped) neither is sorted. Only the middle pages pay for their offset, at most half the list.
+  The count is exact too. Up to COUNT_AT_ONCE rows it is counted at each request (a bounded count: at most that
+  many index entries read); a longer list's count is kept in the shared cache under the list's query and the
+  *write version* (the newest audit entry and the newest row of the listed table, read by the function the
+  registry app registers, `set_write_version`): every service write is audited, so a count is recounted after
+  any write and is never stale but for a transaction committed out of order, for COUNT_CACHE_SECONDS at most.
 - `KeysetPagination` for the lists that reach millions (the audit trail, the verification events): no count
   and no page numbers; `next`/`previous` links carry an opaque cursor, the (created_at, id) of the row to
   continue from, and every page is one index range read, the millionth row's page as cheap as the first's.
@@ -14,14 +19,44 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
 import json
+from collections.abc import Callable
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+COUNT_AT_ONCE = 1_000  # a list up to this long is counted at every request (about a millisecond)
+COUNT_CACHE_SECONDS = 60
+_write_version: Callable[[type], str] | None = None
+
+
+def set_write_version(function: Callable[[type], str]) -> None:
+    """Register `function(model) -> str`, which changes whenever a row of `model` (or one its lists filter
+    through) may have changed: the registry's audit trail (registry/apps.py)."""
+    global _write_version
+    _write_version = function
+
+
+def exact_count(queryset: QuerySet) -> int:
+    """`queryset.count()`, read from the shared cache for a long list while nothing was written."""
+    queryset = queryset.order_by()
+    bounded = queryset[: COUNT_AT_ONCE + 1].count()
+    if bounded <= COUNT_AT_ONCE or _write_version is None:
+        return bounded if bounded <= COUNT_AT_ONCE else queryset.count()
+    sql, params = queryset.query.sql_with_params()
+    key = "core:list-count:" + hashlib.sha256(repr((sql, params, _write_version(queryset.model))).encode()).hexdigest()
+    count = cache.get(key)
+    if count is None:
+        count = queryset.count()
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
 
 
 def _totally_ordered(queryset):
@@ -47,6 +82,12 @@ class ReversiblePaginator(Paginator):
         self.reversible = ordered is not None
         super().__init__(ordered if self.reversible else object_list, per_page, orphans, allow_empty_first_page)
 
+    @cached_property
+    def count(self):
+        if isinstance(self.object_list, QuerySet):
+            return exact_count(self.object_list)
+        return super().count
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -65,6 +106,14 @@ class RegistryPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     django_paginator_class = ReversiblePaginator
+
+
+def encode_cursor(moment: datetime.datetime, pk: int, *, backwards: bool = False) -> str:
+    """The opaque cursor of a position: continue after the row (moment, pk), or before it `backwards`."""
+    data = {"at": moment.isoformat(), "id": pk}
+    if backwards:
+        data["back"] = True
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
 class KeysetPagination(CursorPagination):
@@ -125,11 +174,8 @@ class KeysetPagination(CursorPagination):
         return (moment, pk), backwards
 
     def _link(self, row, backwards: bool) -> str:
-        data = {"at": getattr(row, self.FIELD).isoformat(), "id": row.pk}
-        if backwards:
-            data["back"] = True
-        encoded = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
-        return replace_query_param(self.base_url, self.cursor_query_param, encoded)
+        cursor = encode_cursor(getattr(row, self.FIELD), row.pk, backwards=backwards)
+        return replace_query_param(self.base_url, self.cursor_query_param, cursor)
 
     def get_next_link(self):
         return self._link(self.page[-1], False) if self.has_next and self.page else None

@@ -130,3 +130,48 @@ def test_the_pages_of_a_numbered_list_give_every_row_once_whichever_end_they_are
             )
             assert sum(pages, []) == ties_by_id
     assert client.get("/api/v1/learners", {"page_size": 3, "page": 5}).status_code == 404
+
+
+@pytest.fixture
+def long_lists(monkeypatch):
+    """Lists longer than three count as long (the production threshold is COUNT_AT_ONCE rows)."""
+    from core.api import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_AT_ONCE", 3)
+
+
+def test_the_count_of_a_long_list_is_recounted_after_every_write(client_for, long_lists):
+    from credentials.services import certificate_revoke, learner_create
+
+    provider = factories.OrganisationFactory()
+    user = factories.UserFactory(organisation=provider)
+    client = client_for(user)
+    for _ in range(5):
+        factories.LearnerFactory(provider=provider)
+
+    def count(url="/api/v1/learners", **params):
+        return client.get(url, params).json()["count"]
+
+    assert count() == 5
+    assert count() == 5  # from the cache
+    learner_create(
+        actor=user,
+        provider=provider,
+        data={
+            "given_name": "Drita",
+            "family_name": "Gashi",
+            "date_of_birth": datetime.date(1990, 1, 1),
+            "personal_number": "1234567890",
+        },
+    )
+    assert count() == 6  # a service write (audited)
+    factories.LearnerFactory(provider=provider)
+    assert count() == 7  # a row written without an audit entry
+
+    # A write that moves a row out of a filter: a revocation.
+    enrolments = [factories.issuable_enrolment(provider=provider) for _ in range(5)]
+    certificates = [factories.CertificateFactory(enrolment=enrolment) for enrolment in enrolments]
+    assert count("/api/v1/certificates", status="valid") == 5
+    certificate_revoke(actor=user, certificate=certificates[0], reason_code="issued_in_error", reference="x")
+    assert count("/api/v1/certificates", status="valid") == 4
+    assert count("/api/v1/certificates", status="revoked") == 1
