@@ -94,13 +94,15 @@ def data_version() -> str:
     """The newest audit entry of an input, and the newest row of each counted table, as one string."""
     from registry.models import AuditEntry
 
-    # Only our own table names are written into the SQL; the object types are parameters. One MAX per type,
-    # so each is a probe of the (object_type, id) index (an IN list would scan).
+    # Only our own table names are written into the SQL; the object types are parameters. The newest entry of
+    # each type is a probe of the (object_type, id) index (an IN list would scan); one correlated subquery rather
+    # than one per type, which took PostgreSQL ten times as long to plan as to run.
     quote = connection.ops.quote_name
     audit = quote(AuditEntry._meta.db_table)
-    latest_entry = " UNION ALL ".join(f"SELECT MAX(id) AS v FROM {audit} WHERE object_type = %s" for _ in INPUTS)  # noqa: S608
+    kinds = " UNION ALL ".join("SELECT %s AS object_type" for _ in INPUTS)
+    newest_entry = f"SELECT id FROM {audit} a WHERE a.object_type = t.object_type ORDER BY id DESC LIMIT 1"  # noqa: S608
     newest_rows = ", ".join(f"(SELECT MAX(id) FROM {quote(table)})" for table in _counted_tables())  # noqa: S608
-    sql = f"SELECT (SELECT MAX(v) FROM ({latest_entry}) AS entries), {newest_rows}"  # noqa: S608
+    sql = f"SELECT (SELECT MAX(({newest_entry})) FROM ({kinds}) AS t), {newest_rows}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, INPUTS)
         return ".".join(str(value or 0) for value in cursor.fetchone())
