@@ -7,6 +7,7 @@ their audit trail, and lets staff search; it cannot add, change or delete anythi
 
 from django.contrib import admin
 
+from core.api.pagination import ReversiblePaginator
 from credentials import models as m
 from registry.admin_audit import AuditTrailAdminMixin
 
@@ -100,6 +101,10 @@ class SerialCounterAdmin(ReadOnlyAdmin):
 
 @admin.register(m.VerificationEvent)
 class VerificationEventAdmin(ReadOnlyAdmin):
+    """Millions of events: counted once per write (core.api.pagination), the last page read from the other end."""
+
     list_display = ["created_at", "outcome", "channel", "verifier_organisation", "certificate"]
     list_filter = ["outcome", "channel"]
+    paginator = ReversiblePaginator
+    show_full_result_count = False
     list_select_related = ["verifier_organisation", "certificate"]

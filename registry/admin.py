@@ -6,6 +6,7 @@ Rules that span several objects (curriculum hours, transitions) are enforced by 
 modules and conditions are shown read-only so the admin cannot bypass them.
 """
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
@@ -15,6 +16,7 @@ from django.db import models
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
+from core.api.pagination import ReversiblePaginator
 from core.audit import REDACTED
 from core.forms import JSONField as JSONFormField
 from registry import models as m
@@ -228,12 +230,30 @@ class EquivalencyAdmin(AuditedAdmin):
     readonly_fields = ["status", "status_reason"]
 
 
+class AuditObjectTypeFilter(admin.SimpleListFilter):
+    """The kinds of record, from the installed models: the default filter asked the trail for its distinct
+    values, a scan of every entry (70 ms at a million)."""
+
+    title = "object type"
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        return sorted((model._meta.label_lower, model._meta.label_lower) for model in apps.get_models())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(object_type=self.value()) if self.value() else queryset
+
+
 @admin.register(m.AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
+    """A million entries and more: counted once per write (core.api.pagination), its last page read from the
+    other end; dates filtered by range (a date hierarchy asked the whole trail for its distinct years: 0.3 s)."""
+
     list_display = ["created_at", "action", "object_type", "object_id", "object_repr", "actor", "organisation"]
-    list_filter = ["action", "object_type"]
+    list_filter = ["action", AuditObjectTypeFilter, ("created_at", admin.DateFieldListFilter)]
     search_fields = ["object_repr", "object_id", "reason", "request_id"]
-    date_hierarchy = "created_at"
+    paginator = ReversiblePaginator
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
