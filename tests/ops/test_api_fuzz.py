@@ -225,18 +225,25 @@ def test_date_filters_answer_edge_values_without_a_server_error(wsgi_requests, d
 
 
 def test_a_page_past_the_last_is_a_documented_404_on_every_list(wsgi_requests, demo_tokens):
-    """DRF's pagination answers 404 for ?page=999; every paginated list documents it, in the error shape."""
+    """DRF's pagination answers 404 for ?page=999, and a list paged by cursor for a cursor it did not give; every
+    paginated list documents it, in the error shape."""
     schema = werkzeug.test.Client(application).get("/api/schema/?format=json").get_json()
     headers = {"Authorization": f"Token {demo_tokens['ministry']}"}
     lists = [
-        (path, operation)
+        (path, operation, parameter)
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
-        if method == "get" and "{" not in path and any(p["name"] == "page" for p in operation.get("parameters", []))
+        for parameter in ("page", "cursor")
+        if method == "get" and "{" not in path and any(p["name"] == parameter for p in operation.get("parameters", []))
     ]
     assert len(lists) > 15, "the schema lost its paginated lists, or this test its way of finding them"
-    for path, operation in lists:
-        response = werkzeug.test.Client(application).get(path, query_string={"page": 999}, headers=headers)
+    assert {path for path, _, parameter in lists if parameter == "cursor"} >= {
+        "/api/v1/audit-entries/",
+        "/api/v1/verification-events/",
+    }
+    for path, operation, parameter in lists:
+        query = {"page": 999} if parameter == "page" else {"cursor": "bm90IGEgY3Vyc29y"}
+        response = werkzeug.test.Client(application).get(path, query_string=query, headers=headers)
         assert response.status_code == 404, (path, response.status_code)
         assert "404" in operation["responses"], f"GET {path}?page=999 answers 404, which its schema does not list"
         error = response.get_json()["error"]
