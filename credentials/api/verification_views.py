@@ -525,11 +525,14 @@ class VerificationCreateView(NoStoreMixin, APIView):
             if not request.user.is_authenticated:
                 raise exceptions.NotAuthenticated("A batch needs a verifier organisation's token.")
             policy.require(request.user, "verification.batch")
-            items = [VerificationBatchItemInputSerializer(data=item) for item in data["items"]]
-            for position, item in enumerate(items):
-                if not item.is_valid():
-                    raise serializers.ValidationError({"items": {position: item.errors}})
-            reports = services.verify_batch(items=[item.validated_data for item in items], caller=caller)
+            # One serializer for all the items: a serializer per item copied its fields 500 times (a tenth of a
+            # batch's time). The first bad item is reported, as before.
+            items = VerificationBatchItemInputSerializer(data=data["items"], many=True)
+            if not items.is_valid():
+                found = items.errors.items() if isinstance(items.errors, dict) else enumerate(items.errors)
+                position, errors = min(((index, error) for index, error in found if error), key=lambda pair: pair[0])
+                raise serializers.ValidationError({"items": {position: errors}})
+            reports = services.verify_batch(items=items.validated_data, caller=caller)
             results = [
                 {
                     "index": index,
