@@ -58,14 +58,15 @@ def browser(tmp_path):
 
 @pytest.fixture
 def outcomes_data():
-    """Two cohorts in two municipalities, answers in two graduation years, employer ratings."""
+    """Two cohorts in two municipalities, answers in two graduation years, employer ratings. Ten graduates each:
+    a multiple of the rounding base is published as it is, so each cohort's rate is drawn whatever the ids."""
     import datetime
 
     provider = f.OrganisationFactory(slug="qpgj", short_name="QPGJ")
     employer = f.OrganisationFactory(municipality_org=True)
     plan = [
-        ("QPGJ-2024-A", "prishtine", datetime.date(2024, 6, 30), 9, 5, [5, 4, 3, 4, 2, 4, 3]),
-        ("QPGJ-2025-B", "prizren", datetime.date(2025, 6, 30), 8, 6, [4, 5, 4, 4, 3, 5, 4]),
+        ("QPGJ-2024-A", "prishtine", datetime.date(2024, 6, 30), 10, 5, [5, 4, 3, 4, 2, 4, 3]),
+        ("QPGJ-2025-B", "prizren", datetime.date(2025, 6, 30), 10, 6, [4, 5, 4, 4, 3, 5, 4]),
     ]
     for code, home, end, size, employed, ratings in plan:
         cohort = make_cohort(
