@@ -1,9 +1,10 @@
 """What every benchmark shares: the throwaway benchmark database, a signing key, the machine's description,
-and a gunicorn server with a load generator in a separate process.
+a gunicorn server, and a load generator in a separate process (wrk from Debian, installed by bench/install-wrk
+when missing; bench/load.py, our Python one, only where wrk cannot be had).
 
-The benchmark database (`registry_bench`, next to DATABASE_URL's database on the same server) is created
-and migrated at the start of `make bench` and dropped at the end, whatever happens: nothing is written to
-the database DATABASE_URL names.
+The benchmark database (`registry_bench`, or BENCH_DATABASE, next to DATABASE_URL's database on the same
+server) is created and migrated at the start of `make bench` and dropped at the end, whatever happens: nothing
+is written to the database DATABASE_URL names.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "registry_bench"
+BENCH_DB = os.environ.get("BENCH_DATABASE", "registry_bench")
 
 Report = Callable[[str], None]
 
@@ -214,6 +216,10 @@ class Server:
     # Production needs the cache every worker shares (config/settings.py refuses DEBUG off without it).
     redis_url: str = field(default_factory=lambda: os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     env: dict[str, str] = field(default_factory=dict)  # last word on the environment (tests)
+    # Production logging (LOG_FORMAT=json, LOG_LEVEL=INFO: one JSON access line per request, as compose runs it)
+    # instead of the quiet default; `output` takes the server's stdout and stderr (the log) instead of ours.
+    production_logging: bool = False
+    output: str | None = None
     process: subprocess.Popen | None = None
 
     @property
@@ -231,8 +237,8 @@ class Server:
             PUBLIC_BASE_URL="https://registry.bench.invalid",
             SECURE_SSL_REDIRECT="0",
             SIGNING_KEYS_DIR=self.keys_dir,
-            LOG_FORMAT="plain",
-            LOG_LEVEL="WARNING",
+            LOG_FORMAT="json" if self.production_logging else "plain",
+            LOG_LEVEL="INFO" if self.production_logging else "WARNING",
             THROTTLE_VERIFY_ANON="100000000/min",
             THROTTLE_VERIFY_USER="100000000/min",
             THROTTLE_VERIFY_VERIFIER="100000000/min",
@@ -253,7 +259,12 @@ class Server:
             "--log-level=warning",
             "--timeout=60",
         ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.environment())
+        sink = open(self.output, "ab") if self.output else None  # noqa: SIM115 - the child holds it
+        try:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=self.environment(), stdout=sink, stderr=sink)
+        finally:
+            if sink is not None:
+                sink.close()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -274,6 +285,29 @@ class Server:
                 self.process.kill()
                 self.process.wait()
 
+    def worker_pids(self) -> list[int]:
+        """The gunicorn master's children (its workers), from /proc; [] where there is no /proc."""
+        if self.process is None:
+            return []
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        with contextlib.suppress(OSError):
+            return sorted(int(pid) for pid in children.read_text().split())
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                    pids.append(int(stat.parent.name))
+        return sorted(pids)
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process in MB (VmRSS), None when it cannot be read."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return None
+
 
 @dataclass
 class LoadResult:
@@ -283,14 +317,24 @@ class LoadResult:
     seconds: float
     p50_ms: float
     p99_ms: float
+    generator: str = "bench/load.py"
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def load(base_url: str, paths: list[str], *, seconds: float, concurrency: int) -> LoadResult:
-    """Run bench/load.py in its own process: `concurrency` clients GET `paths` in turn for `seconds`."""
+def load(
+    base_url: str,
+    paths: list[str],
+    *,
+    seconds: float,
+    concurrency: int,
+    accept: str = "application/json",
+    shuffle: bool = False,
+) -> LoadResult:
+    """Run bench/load.py in its own process: `concurrency` clients GET `paths` in turn (or drawn at random,
+    `shuffle`) for `seconds`."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.write("\n".join(paths))
         paths_file = fh.name
@@ -304,6 +348,8 @@ def load(base_url: str, paths: list[str], *, seconds: float, concurrency: int) -
                 paths_file,
                 f"--seconds={seconds}",
                 f"--concurrency={concurrency}",
+                f"--accept={accept}",
+                *(["--random"] if shuffle else []),
             ],
             cwd=ROOT,
             capture_output=True,
@@ -314,6 +360,74 @@ def load(base_url: str, paths: list[str], *, seconds: float, concurrency: int) -
     finally:
         os.unlink(paths_file)
     return LoadResult(**json.loads(completed.stdout))
+
+
+WRK_SCRIPT = ROOT / "bench" / "wrk_random.lua"
+_wrk: list[str | None] = []  # looked up (and installed) once per run
+
+
+def wrk_path() -> str | None:
+    """wrk, installed with bench/install-wrk (Debian's package, as CI installs Chromium) when missing; None when
+    it cannot be had (no root, no apt-get): the caller falls back to bench/load.py and says so."""
+    if not _wrk:
+        path = shutil.which("wrk")
+        if path is None:
+            subprocess.run([str(ROOT / "bench" / "install-wrk")], check=False)
+            path = shutil.which("wrk")
+        _wrk.append(path)
+    return _wrk[0]
+
+
+def load_random(
+    base_url: str,
+    prefix: str,
+    ids_file: str,
+    *,
+    seconds: float,
+    connections: int,
+    accept: str = "application/json",
+    threads: int | None = None,
+) -> LoadResult:
+    """GET `prefix` + an id drawn at random from `ids_file` (one a line) over `connections` connections for
+    `seconds`: wrk (bench/wrk_random.lua) when it can be had, else bench/load.py with the same random draw.
+    wrk counts answers >= 400 and failed connections as errors (bench/load.py: anything but a 200)."""
+    wrk = wrk_path()
+    if wrk is None:
+        with open(ids_file) as fh:
+            paths = [prefix + line.strip() for line in fh if line.strip()]
+        return load(base_url, paths, seconds=seconds, concurrency=connections, accept=accept, shuffle=True)
+    threads = threads or max(1, min(4, (os.cpu_count() or 2) // 2))
+    completed = subprocess.run(
+        [
+            wrk,
+            f"--threads={min(threads, connections)}",
+            f"--connections={connections}",
+            f"--duration={seconds:g}s",
+            "--timeout=30s",
+            f"--script={WRK_SCRIPT}",
+            base_url,
+            "--",
+            ids_file,
+            prefix,
+            accept,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+        check=True,
+    )
+    data = json.loads(completed.stdout.strip().splitlines()[-1])
+    failed = {kind: data[kind] for kind in ("connect", "read", "write", "status", "timeout") if data[kind]}
+    return LoadResult(
+        requests=data["requests"],
+        errors=sum(failed.values()),
+        statuses=failed,
+        seconds=data["seconds"],
+        p50_ms=data["p50_ms"],
+        p99_ms=data["p99_ms"],
+        generator="wrk",
+    )
 
 
 def median(values: list[float]) -> float:
