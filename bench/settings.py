@@ -1,7 +1,5 @@
-"""Settings for the gunicorn server `make bench` starts: the production settings (from the environment the
-harness sets: DEBUG off, throttles opened) plus the benchmark's URLconf, which adds the bare lookup view
-that verification is compared with. The production URLconf never carries a benchmark route."""
+"""Settings for the gunicorn server `make bench` starts: the production settings, as they are (from the environment
+the harness sets: DEBUG off, Redis, throttles opened). The floor the registry is measured against is another
+project with its own settings (bench/floor/settings.py)."""
 
 from config.settings import *  # noqa: F403
-
-ROOT_URLCONF = "bench.verification"
