@@ -1,13 +1,16 @@
 """`make bench`: every budget of DESIGN.md measured as a ratio in one run, on PostgreSQL.
 
     python -m bench [--only scale,throughput,issuance,imports,pdf,verification,growth] [--scale-rows N]
-                    [--issuance-count N] [--profile] [--record docs/performance.md]
+                    [--issuance-count N] [--throughput-certificates N] [--memory-verifications N]
+                    [--profile] [--record docs/performance.md]
 
 Prints the machine, then one line per budget (name, the two measurements, ratio, budget, OK or not);
-exits 1 when a budget is missed. Works in a throwaway database (`registry_bench`, created, migrated and
-dropped here; the verification module makes its own test database) with a throwaway signing key, so
-DATABASE_URL's database is never written to. A few minutes on 2 cores, most of it filling the table with
-1,000,000 certificates.
+exits 1 when a budget is missed. Works in a throwaway database (`registry_bench`, or BENCH_DATABASE: created,
+migrated and dropped here; growth and imports make their own) with a throwaway signing key, so DATABASE_URL's
+database is never written to. Needs PostgreSQL and Redis (REDIS_URL, default redis://127.0.0.1:6379/0: the
+gunicorn servers run with production settings); installs wrk (bench/install-wrk) when it can. About a quarter
+of an hour on 2 cores: filling the table with 1,000,000 certificates, the throughput rounds, and 100,000
+verifications for the memory line (`--memory-verifications 0` leaves that out).
 
 Order matters: the scale benchmark needs an empty certificate table; the HTTP throughput and issuance
 then run against the table of a million, as a national registry's would be after some years.
@@ -31,6 +34,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
     parser.add_argument("--scale-rows", type=int, default=1_000_000, help="certificates stored for the scale run")
     parser.add_argument("--issuance-count", type=int, default=10_000, help="certificates issued in bulk")
+    parser.add_argument(
+        "--throughput-certificates", type=int, default=10_000, help="certificates the HTTP runs draw ids from"
+    )
+    parser.add_argument(
+        "--memory-verifications", type=int, default=100_000, help="verifications for the memory line (0: none)"
+    )
     parser.add_argument("--profile", action="store_true", help="print a profile of bulk issuance")
     parser.add_argument("--record", metavar="FILE", help="write the results into FILE (docs/performance.md)")
     args = parser.parse_args(argv)
@@ -90,7 +99,14 @@ def main(argv: list[str] | None = None) -> int:
         if "throughput" in args.only:
             from bench import throughput
 
-            results += throughput.run(report, database=database, keys_dir=keys_dir, ids=ids)
+            results += throughput.run(
+                report,
+                database=database,
+                keys_dir=keys_dir,
+                ids=ids,
+                certificates=args.throughput_certificates,
+                memory_verifications=args.memory_verifications,
+            )
         if "issuance" in args.only:
             from bench import issuance
 
@@ -107,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     missed = [result["name"] for result in results if not result["ok"]]
     summary = f"bench: {len(results) - len(missed)} of {len(results)} budgets met in {elapsed:.0f} s"
     summary += f"; missed: {', '.join(missed)}" if missed else ""
+    if hasattr(os, "getloadavg"):
+        summary += f"; load average at the end {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
     print(summary)
     if args.record:
         _record(args.record, machine, lines, summary)
