@@ -334,14 +334,13 @@ def _memory(report, database, keys_dir, ids_file, scratch, verifications: int) -
         (pid,) = server.worker_pids()
         booted = rss_mb(pid)
         prefix, accept = TARGETS["verify"]
-        done = 0
+        done = errors = 0
         fresh = None
         chunk = 1.0
         while done < verifications:
             result = load_random(server.base_url, prefix, ids_file, seconds=chunk, connections=4, accept=accept)
-            if result.errors:
-                raise RuntimeError(f"memory run: {result.errors} errors {result.statuses}")
-            done += result.requests
+            errors += result.errors  # reported, not fatal: the line is about memory (a neighbour may restart
+            done += result.requests  # the shared PostgreSQL: the errors then say so)
             if fresh is None and done >= FRESH_AFTER:
                 fresh = rss_mb(pid)
             rate = result.rps or 1.0
@@ -356,13 +355,15 @@ def _memory(report, database, keys_dir, ids_file, scratch, verifications: int) -
     report(
         f"memory.worker_rss_{verifications // 1000}k  fresh={fresh:.0f} MB after={after:.0f} MB ratio={ratio:.2f} "
         f"budget={MEMORY_BUDGET:g} {'OK' if ok else 'OVER'} (one gunicorn worker, {done:,} random verifications in "
-        f"{time.perf_counter() - started:.0f} s; fresh = after its first {FRESH_AFTER}; {booted:.0f} MB when booted)"
+        f"{time.perf_counter() - started:.0f} s, errors={errors}; fresh = after its first {FRESH_AFTER}; "
+        f"{booted:.0f} MB when booted)"
     )
     return {
         "name": f"memory.worker_rss_{verifications // 1000}k",
         "fresh_mb": fresh,
         "after_mb": after,
         "verifications": done,
+        "errors": errors,
         "ratio": ratio,
         "budget": MEMORY_BUDGET,
         "ok": ok,
