@@ -402,7 +402,7 @@ def load_random(
             wrk,
             f"--threads={min(threads, connections)}",
             f"--connections={connections}",
-            f"--duration={seconds:g}s",
+            f"--duration={max(1, round(seconds))}s",  # wrk takes whole seconds only
             "--timeout=30s",
             f"--script={WRK_SCRIPT}",
             base_url,

@@ -344,7 +344,7 @@ def _memory(report, database, keys_dir, ids_file, scratch, verifications: int) -
             if fresh is None and done >= FRESH_AFTER:
                 fresh = rss_mb(pid)
             rate = result.rps or 1.0
-            chunk = max(1.0, min(30.0, (verifications - done) / rate))
+            chunk = float(max(1, min(30, round((verifications - done) / rate))))
         after = rss_mb(pid)
         with contextlib.suppress(ValueError):
             (same,) = server.worker_pids()
