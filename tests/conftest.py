@@ -143,3 +143,29 @@ def ministry_client(ministry_user) -> APIClient:
 @pytest.fixture
 def client_for():
     return _client_for
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """This process's cache is the shared Redis at REDIS_TEST_URL (as REDIS_URL makes it in production), under a
+    key prefix of this test's own, deleted afterwards. Yields the prefix. Mark the test `redis`."""
+    import uuid
+
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield prefix
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()

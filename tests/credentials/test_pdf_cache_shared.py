@@ -6,8 +6,6 @@ Its own key prefix on the Redis at REDIS_TEST_URL, deleted afterwards; skipped w
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.core.cache.backends.redis import RedisCache
 
@@ -20,26 +18,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
 
 @pytest.fixture
-def redis_prefix(settings):
-    """This process's cache is the shared Redis (as REDIS_URL makes it), under a prefix of this test's own."""
-    prefix = f"test-pdf-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    yield prefix
-    import redis
-
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        keys = list(client.scan_iter(match=f"{prefix}:*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
+def redis_prefix(redis_cache):
+    return redis_cache
 
 
 def another_worker(prefix: str) -> RedisCache:

@@ -4,8 +4,6 @@ verification's CPU. The counts still land in Redis, one per request."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import redis
 
@@ -16,23 +14,8 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
 
 @pytest.fixture
-def redis_prefix(settings):
-    prefix = f"test-throttle-client-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    yield prefix
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        keys = list(client.scan_iter(match=f"{prefix}:*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
+def redis_prefix(redis_cache):
+    return redis_cache
 
 
 def test_the_throttle_makes_one_redis_client_for_many_verifications(client, redis_prefix, monkeypatch):
