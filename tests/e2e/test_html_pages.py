@@ -6,7 +6,6 @@ purpose (ReDoc's footer links Redocly's logo from their CDN). Screenshots go to 
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -14,37 +13,17 @@ import pytest
 from django.conf import settings as django_settings
 
 from registry.models import User
+from tests.e2e.conftest import start_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 PASSWORD = "csp-walk-password-5521"  # noqa: S105 - a throwaway test user's
 
 
 @pytest.fixture
 def browser(tmp_path):
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("needs Debian's chromium and chromium-driver (.ci/install-browser installs them)")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (the dev extra)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1000",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    driver = start_chromium(tmp_path / "chromium-profile", window="1280,1000", console_log=True)
     yield driver
     driver.quit()
 

@@ -5,7 +5,6 @@ Screenshots go to var/screenshots/."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,6 +14,7 @@ from PIL import Image
 
 from outcomes.choices import EmploymentStatus as ES
 from tests import factories as f
+from tests.e2e.conftest import start_chromium
 from tests.outcomes.conftest import (
     EmployerSurveyFactory,
     TracerResponseFactory,
@@ -25,33 +25,13 @@ from tests.outcomes.conftest import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 URL_IN_HTML = re.compile(r"""(?:https?:)?//[^\s"'<>)]+""")
 
 
 @pytest.fixture
 def browser(tmp_path):
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("needs Debian's chromium and chromium-driver (.ci/install-browser installs them)")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (the dev extra)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1600",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    driver = start_chromium(tmp_path / "chromium-profile", window="1280,1600")
     yield driver
     driver.quit()
 

@@ -7,7 +7,6 @@ Screenshots go to var/screenshots/.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,36 +18,17 @@ from credentials.models import VerificationEvent
 from credentials.pdf.documents import certificate_pdf
 from credentials.services.lifecycle import certificate_revoke
 from tests import factories
+from tests.e2e.conftest import start_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 
 
 @pytest.fixture
 def browser(tmp_path):
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("needs Debian's chromium and chromium-driver (.ci/install-browser installs them)")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (the dev extra)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    options.add_experimental_option("prefs", {"intl.accept_languages": "sq,en"})  # a phone in Kosovo
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=412,915",  # a phone
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    # A phone in Kosovo.
+    driver = start_chromium(tmp_path / "chromium-profile", window="412,915", accept_languages="sq,en")
     yield driver
     driver.quit()
 
