@@ -1,9 +1,18 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
     """What every app uses and no domain owns: the error shape, pagination, routers, middleware, the request
     log, audit helpers and the access policy. Imports nothing from the domain apps."""
 
+    default = True
     name = "core"
     verbose_name = "Core"
+
+
+class RegistryAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the registry's site (core.admin.RegistryAdminSite) as `admin.site`."""
+
+    default = False
+    default_site = "core.admin.RegistryAdminSite"
