@@ -1,4 +1,5 @@
 from .certificates import Certificate, IdempotencyRecord, SerialCounter
+from .status_lists import StatusList, StatusListEntry
 from .training import Cohort, Enrolment, Learner, ModuleResult
 from .verification import VerificationEvent
 
@@ -10,5 +11,7 @@ __all__ = [
     "Learner",
     "ModuleResult",
     "SerialCounter",
+    "StatusList",
+    "StatusListEntry",
     "VerificationEvent",
 ]

@@ -42,6 +42,7 @@ from credentials.date_of_birth import date_of_birth_digest
 from credentials.models import Certificate, Cohort, Enrolment, ModuleResult, SerialCounter
 from credentials.signing import sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
+from credentials.status_list.allocation import allocate_status_entries
 from credentials.tokens import new_certificate_token, stamp_qr_symbol
 from registry.choices import AuditAction
 from registry.models import AuditEntry, CurriculumModule, Qualification
@@ -351,6 +352,7 @@ def certificate_issue(
     certificate.replaces_revoked = replaces_revoked
     certificate.full_clean()
     certificate.save()
+    allocate_status_entries([certificate])  # its random status-list index, in this transaction
     audit_record(
         actor=actor,
         action=AuditAction.ISSUE,
@@ -500,6 +502,7 @@ def cohort_issue_certificates(
         certificate.full_clean(exclude=BULK_SKIP_VALIDATION, validate_unique=False, validate_constraints=False)
         certificates.append(certificate)
     Certificate.objects.bulk_create(certificates, batch_size=1000)
+    allocate_status_entries(certificates)
     entries = [
         _audit_entry(actor=actor, action=AuditAction.ISSUE, instance=c, after=certificate_audit_data(c))
         for c in certificates

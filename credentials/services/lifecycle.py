@@ -22,6 +22,8 @@ from core.errors import Conflict, DomainError, NotAllowed
 from credentials.choices import CertificateStatus, RevocationReason, StatusAuthority
 from credentials.models import Certificate
 from credentials.signing import sign_snapshot
+from credentials.status_list.allocation import allocate_status_entries
+from credentials.status_list.services import status_list_changed
 from credentials.tokens import new_certificate_token, stamp_qr_symbol
 from registry.choices import AuditAction
 from registry.services.audit import audit_record
@@ -84,6 +86,7 @@ def _change_status(
     *, actor, certificate: Certificate, status: str, reason_code: str, reference: str, note: str = ""
 ) -> Certificate:
     before = _status_data(certificate)
+    was = certificate.status
     certificate.status = status
     certificate.status_reason_code = reason_code
     certificate.status_reference = reference.strip()
@@ -91,6 +94,7 @@ def _change_status(
     certificate.status_authority = status_authority_of(actor)
     certificate.full_clean()
     certificate.save(update_fields=[*STATUS_FIELDS, "updated_at"])
+    status_list_changed(certificate=certificate, before=was)
     audit_record(
         actor=actor,
         action=AuditAction.STATUS_CHANGE,
@@ -199,6 +203,7 @@ def certificate_reissue(
             "name_unchanged", "The names are those already printed; nothing to correct.", fields={"given_name": []}
         )
     before = _status_data(old)
+    was = old.status
     old.status = CertificateStatus.SUPERSEDED
     old.status_changed_at = timezone.now()
     old.status_reason_code = ""
@@ -206,6 +211,7 @@ def certificate_reissue(
     old.status_authority = status_authority_of(actor)
     old.full_clean()
     old.save(update_fields=[*STATUS_FIELDS, "updated_at"])
+    status_list_changed(certificate=old, before=was)
     audit_record(
         actor=actor,
         action=AuditAction.STATUS_CHANGE,
@@ -250,6 +256,7 @@ def certificate_reissue(
     stamp_qr_symbol(new)
     new.full_clean()
     new.save()
+    allocate_status_entries([new])
     audit_record(
         actor=actor,
         action=AuditAction.REISSUE,
