@@ -154,6 +154,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # An import of more rows than this, or a cohort issuance of more enrolments, answers 202 with a task to watch
 # (/api/v1/tasks/{id}); smaller ones answer at once unless the client sends `Prefer: respond-async`.
 BACKGROUND_THRESHOLD = int(os.environ.get("BACKGROUND_THRESHOLD", "200"))
+# A running task with no progress for this long lost its worker and reads failed (`manage.py sweep_tasks`).
+TASK_STALE_SECONDS = int(os.environ.get("TASK_STALE_SECONDS", "1800"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

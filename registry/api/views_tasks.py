@@ -6,6 +6,7 @@ from rest_framework import mixins, viewsets
 from core import policy
 from core.api.tasks import TaskSerializer
 from registry.models import TaskRecord
+from registry.services.tasks import sweep_stale
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
@@ -24,8 +25,10 @@ class TaskViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         description=(
             "State (queued, running, succeeded, failed), progress (done of total rows), and the result or the "
-            "error the synchronous call would have answered. Poll until the state is succeeded or failed."
+            "error the synchronous call would have answered. Poll until the state is succeeded or failed. A task "
+            "whose worker stopped answers failed with the code `worker_lost`: start it again."
         )
     )
     def retrieve(self, request, *args, **kwargs):
+        sweep_stale(record_ids=[kwargs[self.lookup_field]])  # a dead worker's task reads failed, not running forever
         return super().retrieve(request, *args, **kwargs)

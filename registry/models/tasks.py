@@ -35,6 +35,9 @@ class TaskRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker's last sign of life: set when it claims the record and at every progress write. A running
+    # record silent for longer than TASK_STALE_SECONDS lost its worker (registry.services.tasks.sweep_stale).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -18,7 +18,9 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import F
 from django.utils import timezone
@@ -78,7 +80,7 @@ class TaskProgress:
             return
         self.stage = stage
         self.next_write = done + max(1, total // PROGRESS_STEPS)
-        self._write(stage=stage[:32], done=done, total=total)
+        self._write(stage=stage[:32], done=done, total=total, heartbeat_at=timezone.now())
 
     def _write(self, **values) -> None:
         if not connection.in_atomic_block or connection.vendor != "postgresql":
@@ -113,7 +115,7 @@ def task_run(record_id: str, handler: Handler) -> None:
     returns the result to keep (JSON, no personal data values). A record that is not queued is left alone,
     so a task run twice (a worker restarted mid-way) does its work once."""
     claimed = TaskRecord.objects.filter(pk=record_id, state=TaskState.QUEUED).update(
-        state=TaskState.RUNNING, started_at=timezone.now()
+        state=TaskState.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
     )
     if not claimed:
         logger.warning("task %s is not queued; not run again", record_id)
@@ -145,3 +147,33 @@ def _finish(record_id, *, state: str, result: dict | None = None, error: dict | 
     if state == TaskState.SUCCEEDED:
         values["done"] = F("total")
     TaskRecord.objects.filter(pk=record_id).update(**values)
+
+
+WORKER_LOST = {
+    "code": "worker_lost",
+    "message": "The worker running this task stopped before it finished; nothing was written. Start it again.",
+}
+
+
+def sweep_stale(*, now=None, record_ids=None) -> int:
+    """Fail the running records whose worker went silent (killed, out of memory, its machine gone): no progress
+    write for TASK_STALE_SECONDS. The work of a lost worker was one transaction that its lost connection rolled
+    back, so "nothing was written" is true; the uploaded file (personal data) is emptied as at any end.
+
+    Run by `manage.py sweep_tasks` (cron, or the compose service) and for the one record a poller reads
+    (`/api/v1/tasks/{id}`), so a watcher never waits for a dead task forever. Returns how many it failed."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.TASK_STALE_SECONDS)
+    stale = TaskRecord.objects.filter(state=TaskState.RUNNING, heartbeat_at__lt=cutoff)
+    if record_ids is not None:
+        stale = stale.filter(pk__in=record_ids)
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    # The state is re-checked in the UPDATE: a worker that wrote progress meanwhile keeps its record.
+    failed = TaskRecord.objects.filter(pk__in=ids, state=TaskState.RUNNING, heartbeat_at__lt=cutoff).update(
+        state=TaskState.FAILED, error=WORKER_LOST, payload=b"", finished_at=now
+    )
+    if failed:
+        logger.warning("%d background task(s) lost their worker and were marked failed", failed)
+    return failed

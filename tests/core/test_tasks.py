@@ -127,3 +127,66 @@ def test_a_task_runs_its_work_once():
 def test_task_ids_are_random_uuids():
     ids = {TaskRecord.objects.create(kind=TaskKind.LEARNERS_IMPORT).pk for _ in range(3)}
     assert len(ids) == 3 and all(isinstance(i, uuid.UUID) and i.version == 4 for i in ids)
+
+
+def _running_record(*, silent_for_seconds: int, **values) -> TaskRecord:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    beat = timezone.now() - timedelta(seconds=silent_for_seconds)
+    return TaskRecord.objects.create(
+        kind=TaskKind.LEARNERS_IMPORT,
+        state=TaskState.RUNNING,
+        started_at=beat,
+        heartbeat_at=beat,
+        payload=b"personal_number,...\n1100000001,...",
+        total=10,
+        **values,
+    )
+
+
+@pytest.mark.django_db
+def test_a_task_whose_worker_went_silent_reads_failed_and_its_file_is_gone(settings, client_for):
+    settings.TASK_STALE_SECONDS = 600
+    provider = factories.OrganisationFactory()
+    client = client_for(factories.UserFactory(organisation=provider))
+    lost = _running_record(silent_for_seconds=601, organisation=provider)
+    alive = _running_record(silent_for_seconds=30, organisation=provider)
+
+    answer = client.get(f"/api/v1/tasks/{lost.pk}").json()
+
+    assert answer["state"] == "failed" and answer["error"]["code"] == "worker_lost"
+    lost.refresh_from_db()
+    assert bytes(lost.payload) == b"" and lost.finished_at is not None
+    assert client.get(f"/api/v1/tasks/{alive.pk}").json()["state"] == "running"
+    alive.refresh_from_db()
+    assert bytes(alive.payload) != b""
+
+
+@pytest.mark.django_db
+def test_sweep_tasks_fails_every_silent_task_and_leaves_the_rest(settings):
+    settings.TASK_STALE_SECONDS = 600
+    lost = [_running_record(silent_for_seconds=3600) for _ in range(2)]
+    alive = _running_record(silent_for_seconds=10)
+    queued = TaskRecord.objects.create(kind=TaskKind.LEARNERS_IMPORT)  # waiting for a worker is not being lost
+    finished = TaskRecord.objects.create(kind=TaskKind.LEARNERS_IMPORT, state=TaskState.SUCCEEDED)
+
+    call_command("sweep_tasks", verbosity=0)
+
+    states = dict(TaskRecord.objects.values_list("pk", "state"))
+    assert [states[r.pk] for r in lost] == [TaskState.FAILED, TaskState.FAILED]
+    assert states[alive.pk] == TaskState.RUNNING
+    assert states[queued.pk] == TaskState.QUEUED and states[finished.pk] == TaskState.SUCCEEDED
+
+
+@pytest.mark.django_db(transaction=True)  # progress goes through a second connection: it must see the record
+def test_progress_is_a_heartbeat_that_keeps_a_long_task_alive(settings):
+    settings.TASK_STALE_SECONDS = 600
+    record = _running_record(silent_for_seconds=3600)
+
+    TaskProgress(record)("rows", 5, 10)  # the worker is alive after all: it just wrote progress
+
+    call_command("sweep_tasks", verbosity=0)
+    record.refresh_from_db()
+    assert record.state == TaskState.RUNNING and record.done == 5
