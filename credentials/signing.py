@@ -115,6 +115,9 @@ class PublicKeyEntry:
     not_before: datetime.datetime | None
     not_after: datetime.datetime | None
     active: bool
+    # A compromised key withdrawn by `withdraw_signing_key`: left out of the DID document, so no Data Integrity
+    # proof made with it verifies any more (docs/decisions/0013-verifiable-credentials.md).
+    withdrawn_at: datetime.datetime | None = None
 
     def valid_at(self, moment: datetime.datetime) -> bool:
         if self.not_before and moment < self.not_before:
@@ -191,6 +194,7 @@ def _build_keyring(directory: Path, env_pem: str, env_file: str, env_kid: str) -
                 not_before=_parse_time(item.get("not_before")),
                 not_after=_parse_time(item.get("not_after")),
                 active=bool(item.get("active")),
+                withdrawn_at=_parse_time(item.get("withdrawn_at")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise SigningError(f"invalid entry in {directory / KEYRING_FILE}") from exc
@@ -221,6 +225,7 @@ def _build_keyring(directory: Path, env_pem: str, env_file: str, env_kid: str) -
             not_before=known.not_before if known else None,
             not_after=None,
             active=True,
+            withdrawn_at=known.withdrawn_at if known else None,
         )
         return Keyring(keys=keys, active_kid=env_kid, active_private=private)
 
@@ -233,7 +238,7 @@ def _build_keyring(directory: Path, env_pem: str, env_file: str, env_kid: str) -
 
 
 def _replace_active(entry: PublicKeyEntry, active: bool) -> PublicKeyEntry:
-    return PublicKeyEntry(entry.kid, entry.public_key, entry.not_before, entry.not_after, active)
+    return PublicKeyEntry(entry.kid, entry.public_key, entry.not_before, entry.not_after, active, entry.withdrawn_at)
 
 
 def _read_private_file(path: Path) -> bytes:
@@ -434,6 +439,27 @@ def _generate(*, kid: str | None, activate: bool, only_if_none_active: bool) -> 
     with _cache_lock:
         _cache.clear()
     return kid
+
+
+def withdraw_signing_key(kid: str) -> datetime.datetime:
+    """Mark a compromised key withdrawn (`withdrawn_at` in keyring.json) and return the time. The DID document
+    leaves it out from then on, so proofs made with it stop verifying; the active key cannot be withdrawn (rotate
+    first). Idempotent: a key already withdrawn keeps its first time. Audited by the command that calls it."""
+    directory = _keys_dir()
+    with _directory_lock(directory):
+        entries = _read_metadata(directory)
+        item = next((item for item in entries if item.get("kid") == kid), None)
+        if item is None:
+            raise SigningError(f"no key {kid} in the keyring")
+        if item.get("active") or kid == (getattr(settings, "SIGNING_KEY_ID", "") or None):
+            raise SigningError(f"key {kid} is the active key; rotate (generate_signing_key) before withdrawing it")
+        if not item.get("withdrawn_at"):
+            item["withdrawn_at"] = _format_time(_now())
+            _write_metadata(directory, entries)
+        withdrawn_at = _parse_time(item["withdrawn_at"])
+    with _cache_lock:
+        _cache.clear()
+    return withdrawn_at
 
 
 def has_active_key() -> bool:
