@@ -18,10 +18,13 @@ Each worker also keeps the rendered answers it served last in its own memory (ME
 keys, each for IMPACT_CACHE_SECONDS from when it got it), so a popular answer is not fetched from Redis at
 every request: `by=cohort` at 100,000 graduates is 2 MB of JSON.
 
-A change costs one computation per entry (by=cohort at 100,000 graduates: about 1.5 s). One worker computes
-an entry at a time (a lock in the cache); meanwhile the others answer with the entry's previous figures rather
-than compute the same thing again. The rounding key is part of every key (as a digest), so figures drawn with a
-former IMPACT_STATS_KEY are never served after it changes.
+A change costs one computation per entry (by=cohort at 100,000 graduates: about 1.5 s). On a shared cache no
+reader pays it: the figures are recomputed by a background task (`outcomes.tasks.refresh_impact`, queued once
+per entry and change) while readers get the previous figures, for the few seconds it takes. Where the cache is
+a process's own memory (the embedded default, where a worker's result would not be seen) the first reader
+computes; one worker computes an entry at a time (a lock in the cache); meanwhile the others answer with the
+entry's previous figures rather than compute the same thing again. The rounding key is part of every key (as
+a digest), so figures drawn with a former IMPACT_STATS_KEY are never served after it changes.
 """
 
 from __future__ import annotations
@@ -58,6 +61,10 @@ INPUTS = (
 LOCK_SECONDS = 60  # a computation taking longer lets a second worker start one
 PREFIX = "outcomes:impact"
 _computing_at: ContextVar[str | None] = ContextVar("impact_data_version", default=None)
+# Set when a reader got an entry's previous value while its refresh runs (see `cached`).
+_served_previous: ContextVar[bool] = ContextVar("impact_served_previous", default=False)
+# The entries a background task recomputes after a change: the figures, where the cost is.
+REFRESHED_BY_TASK = frozenset({"figures"})
 MEMO_BYTES = 8 * 1024 * 1024  # rendered answers (bytes, text) a worker keeps in its own memory
 _memo: OrderedDict[str, tuple[float, bytes | str]] = OrderedDict()  # key -> (stored at, value), oldest first
 _memo_lock = threading.Lock()
@@ -114,10 +121,22 @@ def _key(kind: str, parts: tuple, version: str | None) -> str:
     return f"{PREFIX}:{kind}:{digest}:{version}" if version else f"{PREFIX}:{kind}:{digest}"
 
 
+def shared_cache() -> bool:
+    """Whether the cache is one that every process reads (Redis in production), so that a worker's refresh is
+    seen by the web servers. A process's own memory (the embedded default) is not."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not backend.endswith(("LocMemCache", "DummyCache"))
+
+
 def cached(kind: str, parts: tuple, compute: Callable[[], T]) -> T:
     """`compute()`'s value for (kind, parts) at the current data version, from the shared cache when it has
     it. With IMPACT_CACHE_SECONDS = 0 every call computes. An entry computed from others (the page from the
-    figures) reads the version once."""
+    figures) reads the version once.
+
+    After a change, on a shared cache, the figures (the costly part: seconds at 100,000 graduates) are
+    recomputed by a background task (`outcomes.tasks.refresh_impact`) while readers keep the previous ones;
+    an answer made of previous figures is kept as the latest only, never under the new version, so the first
+    reader after the task has finished renders it afresh."""
     seconds = settings.IMPACT_CACHE_SECONDS
     if seconds <= 0:
         return compute()
@@ -131,21 +150,60 @@ def cached(kind: str, parts: tuple, compute: Callable[[], T]) -> T:
         _memo_put(key, value)
         return value
     latest, lock = _key(kind, parts, None), _key(kind, parts, "computing")
+    if kind in REFRESHED_BY_TASK and shared_cache():
+        previous = cache.get(latest)
+        if previous is not None:
+            _queue_refresh(kind, parts)
+            value = cache.get(key)  # done already (the immediate backend, or a quick worker)
+            if value is not None:
+                return value
+            _served_previous.set(True)
+            return previous
     locked = cache.add(lock, 1, LOCK_SECONDS)
     if not locked:
         previous = cache.get(latest)  # another worker is computing this very entry
         if previous is not None:
+            _served_previous.set(True)
             return previous
-    token = _computing_at.set(version)
+    token, outer = _computing_at.set(version), _served_previous.set(False)
     try:
         value = compute()
-        cache.set_many({key: value, latest: value}, seconds)
-        _memo_put(key, value)
+        if _served_previous.get():
+            cache.set(latest, value, seconds)  # made of previous figures: not the answer at this version
+        else:
+            cache.set_many({key: value, latest: value}, seconds)
+            _memo_put(key, value)
     finally:
+        made_of_previous = _served_previous.get()
+        _served_previous.reset(outer)
+        if made_of_previous:
+            _served_previous.set(True)  # and so is whatever is made of this
         _computing_at.reset(token)
         if locked:
             cache.delete(lock)
     return value
+
+
+def _queue_refresh(kind: str, parts: tuple) -> None:
+    """Queue one refresh of (kind, parts), whatever the number of readers meanwhile."""
+    from outcomes.tasks import refresh_impact
+
+    if cache.add(_key(kind, parts, "refresh-queued"), 1, LOCK_SECONDS):
+        refresh_impact.enqueue(*parts)
+
+
+def refresh(by: str | None, provider: str | None, qualification: str | None) -> None:
+    """Compute the figures at the current version and store them (the refresh task's work)."""
+    parts = (by, provider, qualification)
+    version = data_version()
+    token = _computing_at.set(version)
+    try:
+        value = stats.impact(by=by, provider=provider, qualification=qualification)
+    finally:
+        _computing_at.reset(token)
+    seconds = settings.IMPACT_CACHE_SECONDS
+    cache.set_many({_key("figures", parts, version): value, _key("figures", parts, None): value}, seconds)
+    cache.delete(_key("figures", parts, "refresh-queued"))
 
 
 def impact(*, by: str | None = None, provider: str | None = None, qualification: str | None = None) -> dict[str, Any]:

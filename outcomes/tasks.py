@@ -1,4 +1,5 @@
-"""The tracer study's background work (ADR 0009): a large CSV import of tracer responses runs as a task.
+"""The tracer study's background work (ADR 0009): a large CSV import of tracer responses runs as a task, and
+the impact figures are recomputed after a change (`refresh_impact`, outcomes/published.py).
 
 `tracer_import_start` checks who acts and the file's header at once (a bad request is a 4xx with no task);
 the task runs `outcomes.services.tracer_responses_import` in a worker, as the owner, with the same rules.
@@ -39,3 +40,12 @@ def _run_import(record: TaskRecord, actor, progress) -> dict:
     text = bytes(record.payload).decode("utf-8")
     created = tracer_responses_import(actor=actor, csv_text=text, dry_run=dry_run, progress=progress)
     return {"imported": len(created), "dry_run": dry_run}
+
+
+@task()
+def refresh_impact(by: str | None = None, provider: str | None = None, qualification: str | None = None) -> None:
+    """Recompute one set of impact figures at the current data version into the shared cache. Queued by a
+    reader who found the figures older than the data; readers keep the previous figures until it is done."""
+    from outcomes import published
+
+    published.refresh(by, provider, qualification)

@@ -167,3 +167,34 @@ def test_a_chart_of_few_groups_draws_each_of_them():
     chart = charts.employment_chart(rows, title="t", description="d", lang="en", text={}, others_label="{n} others")
 
     assert [bar.label for bar in chart.bars] == [r["label_en"] for r in rows]
+
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)  # the worker reads the queue through its own transactions
+def test_on_a_shared_cache_a_task_recomputes_the_figures_and_readers_never_wait(
+    settings, redis_cache, anon_client, provider_user, graduates, task_worker_logging
+):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_QUEUE  # queued, not run: as production, until a worker runs it
+    cohort, _ = graduates
+    assert overall(anon_client)["certified"] == 10  # nothing cached yet: the first reader computes
+
+    for enrolment in [make_enrolment(cohort) for _ in range(5)]:
+        certificate_issue(actor=provider_user, enrolment=enrolment)
+
+    # The data changed: readers keep the previous figures while one refresh waits in the queue.
+    assert overall(anon_client)["certified"] == 10
+    assert overall(anon_client)["certified"] == 10
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.task_path == "outcomes.tasks.refresh_impact" and queued.status == "READY"
+
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+
+    assert overall(anon_client)["certified"] == 15
+    assert anon_client.get(URL).json() == stats.impact()  # what the data says now
+    assert DBTaskResult.objects.count() == 1  # answered from the refreshed figures: nothing queued again
