@@ -1,4 +1,4 @@
-"""Bitstring status lists (W3C Bitstring Status List v1.0; docs/decisions/0013-status-lists.md).
+"""Bitstring status lists (W3C Bitstring Status List v1.0; docs/decisions/0014-status-lists.md).
 
 Every certificate holds one random index in one numbered list; the same index serves both purposes: bit `index`
 of `/status/{number}/revocation` and of `/status/{number}/suspension`. The bits themselves are not stored: they

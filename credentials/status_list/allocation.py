@@ -7,7 +7,7 @@ repeated. Nothing is locked: issuers on different lists or indexes never wait fo
 
 A list takes new certificates until `fill_limit(size)` (3/8 of its bits) are used; the next one is opened then,
 before the list is half full, so a random draw hits a free index at least 5 times in 8 and a list's herd stays
-large (docs/decisions/0013-status-lists.md).
+large (docs/decisions/0014-status-lists.md).
 """
 
 from __future__ import annotations
