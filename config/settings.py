@@ -154,6 +154,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # An import of more rows than this, or a cohort issuance of more enrolments, answers 202 with a task to watch
 # (/api/v1/tasks/{id}); smaller ones answer at once unless the client sends `Prefer: respond-async`.
 BACKGROUND_THRESHOLD = int(os.environ.get("BACKGROUND_THRESHOLD", "200"))
+
+# Bitstring status lists (/status/{n}/{purpose}; ADR 0014): bits per new list (131,072 is the spec's minimum, which
+# verifiers enforce: set less only in tests) and how long verifiers may keep a list (its `ttl` and max-age).
+STATUS_LIST_SIZE = int(os.environ.get("STATUS_LIST_SIZE", "131072"))
+STATUS_LIST_TTL = int(os.environ.get("STATUS_LIST_TTL", "300"))
 # A running task with no progress for this long lost its worker and reads failed (`manage.py sweep_tasks`).
 TASK_STALE_SECONDS = int(os.environ.get("TASK_STALE_SECONDS", "1800"))
 

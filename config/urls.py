@@ -20,6 +20,7 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("", include("credentials.public_urls")),
     path("", include("credentials.wellknown_urls")),
+    path("", include("credentials.status_list.urls")),
     path("", include("outcomes.public_urls")),
     path("", include("api_docs.urls")),
     path("healthz", healthz, name="healthz"),
