@@ -162,6 +162,33 @@ STATUS_LIST_TTL = int(os.environ.get("STATUS_LIST_TTL", "300"))
 # A running task with no progress for this long lost its worker and reads failed (`manage.py sweep_tasks`).
 TASK_STALE_SECONDS = int(os.environ.get("TASK_STALE_SECONDS", "1800"))
 
+# E-mail (credentials/notifications/mail.py, docs/notifications.md): sent by background tasks through Django's e-mail
+# framework, each message recorded (never its body) and retried with backoff. Production: SMTP from these variables.
+# Development (`make run`): each message is a file in var/mail/ (EMAIL_BACKEND=...console.EmailBackend prints them).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS (port 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS (port 465)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kosovo credential registry <registry@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "6"))
+# Holders' private links (/my/{token}) and share links (/s/{token}): the tokens are HMACs of a stored nonce under this
+# key (defaults to a derivation of SECRET_KEY; a new key ends every link, ADR 0013). How long each kind works.
+HOLDER_LINK_KEY = os.environ.get("HOLDER_LINK_KEY", "")
+HOLDER_LINK_DAYS = int(os.environ.get("HOLDER_LINK_DAYS", "365"))
+SHARE_LINK_MAX_DAYS = int(os.environ.get("SHARE_LINK_MAX_DAYS", "365"))
+# Webhooks to subscribed verifiers are never sent to private, loopback or link-local addresses, unless this is on
+# (tests, a closed network).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -217,6 +244,9 @@ REST_FRAMEWORK = {
         "verify_user": os.environ.get("THROTTLE_VERIFY_USER", "300/min"),
         # The public impact figures, page and API together, per client IP (outcomes/throttles.py).
         "impact_anon": os.environ.get("THROTTLE_IMPACT_ANON", "120/min"),
+        # A holder's private page and its actions, per client IP; "send me my link" requests, per client IP.
+        "holder_page": os.environ.get("THROTTLE_HOLDER_PAGE", "60/min"),
+        "holder_link_request": os.environ.get("THROTTLE_HOLDER_LINK_REQUEST", "10/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # DRF's own idea of the client (SimpleRateThrottle.get_ident) follows the same proxy depth.

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("credentials.api.urls")),
     path("", include("credentials.api.pdf_urls")),
     path("", include("outcomes.api_urls")),
+    path("", include("credentials.notifications.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api-auth/", include("rest_framework.urls")),
     path("", include("credentials.public_urls")),
+    path("", include("credentials.holders.urls")),
     path("", include("credentials.wellknown_urls")),
     path("", include("credentials.status_list.urls")),
     path("", include("outcomes.public_urls")),

@@ -126,6 +126,12 @@ PERMISSIONS: dict[str, frozenset] = {
     "employer_survey.write": frozenset({MINISTRY, VERIFIER}),
     "statistics.read": PUBLIC,
     "task.read": frozenset({MINISTRY, AWARDING_BODY, PROVIDER, VERIFIER}),  # background work (ADR 0009)
+    # Holders and notifications (credentials/holders, credentials/notifications): the provider (or the ministry)
+    # sends a holder their private link; a verifier organisation follows the certificates it checked.
+    "holder_link.send": frozenset({MINISTRY, PROVIDER}),
+    "holder.read": frozenset({MINISTRY, PROVIDER}),  # private links, share links, e-mails sent (back office)
+    "notification.read": frozenset({MINISTRY, VERIFIER}),
+    "notification.manage": frozenset({VERIFIER}),
 }
 
 
@@ -165,6 +171,16 @@ READ: dict[str, dict] = {
     "outcomes.tracerinvitation": _through("certificate", _CERTIFICATE),
     "outcomes.employersurvey": {**_through("certificate", _CERTIFICATE), VERIFIER: "employer"},
     "registry.auditentry": {MINISTRY: ALL},
+    # A holder's links and preferences: the provider of the learner or certificate, and the ministry. The holder
+    # acts through the link itself (its token is the credential), never through an account.
+    "credentials.holderaccess": {MINISTRY: ALL, PROVIDER: "learner__provider"},
+    "credentials.sharelink": _through("certificate", {MINISTRY: ALL, PROVIDER: "provider"}),
+    "credentials.holderpreference": _through("certificate", {MINISTRY: ALL, PROVIDER: "provider"}),
+    "credentials.outboundemail": {MINISTRY: ALL, PROVIDER: "learner__provider", VERIFIER: "organisation"},
+    # A verifier organisation's own subscriptions, notification endpoint and webhook deliveries.
+    "credentials.certificatesubscription": {MINISTRY: ALL, VERIFIER: "organisation"},
+    "credentials.notificationendpoint": {MINISTRY: ALL, VERIFIER: "organisation"},
+    "credentials.webhookdelivery": {MINISTRY: ALL, VERIFIER: "organisation"},
     # Background work: the organisation that started it, and the ministry.
     "registry.taskrecord": {
         MINISTRY: ALL,
@@ -198,6 +214,8 @@ ACT: dict[str, dict] = {
     "outcomes.employersurvey": {MINISTRY: ALL, VERIFIER: "employer"},
     # An accrediting agent records only its own decisions; the ministry records any (party rules aside).
     "registry.accreditation": {MINISTRY: ALL, AWARDING_BODY: "agent"},
+    "credentials.certificatesubscription": {VERIFIER: "organisation"},
+    "credentials.notificationendpoint": {VERIFIER: "organisation"},
 }
 
 

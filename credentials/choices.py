@@ -66,6 +66,7 @@ class VerificationChannel(models.TextChoices):
     API = "api", "API"
     QR = "qr", "Scanned QR"
     BATCH = "batch", "Batch"
+    SHARE = "share", "Holder's share link"
 
 
 class VerificationOutcome(models.TextChoices):

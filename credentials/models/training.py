@@ -1,10 +1,18 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
 from credentials.choices import CohortStatus, EnrolmentStatus, Gender, ResultOutcome
 from registry.choices import DeliveryMode
 from registry.models import Curriculum, CurriculumModule, Municipality, Organisation
+
+
+def validate_language(value: str) -> None:
+    """One of settings.LANGUAGES (checked when used, so the list can grow without a migration)."""
+    if value and value not in dict(settings.LANGUAGES):
+        raise ValidationError(f"Use one of {', '.join(dict(settings.LANGUAGES))}.")
+
 
 personal_number_validator = RegexValidator(r"^\d{10}$", "A Kosovo personal number has exactly 10 digits.")
 
@@ -28,6 +36,9 @@ class Learner(models.Model):
         Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="learners"
     )
     email = models.EmailField(blank=True)  # personal data
+    # The language the registry writes to the holder in (e-mails, the private page's default).
+    # Blank: the registry's default (settings.LANGUAGE_CODE).
+    language = models.CharField(max_length=8, blank=True, validators=[validate_language])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

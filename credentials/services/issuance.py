@@ -40,6 +40,7 @@ from credentials.choices import (
 )
 from credentials.date_of_birth import date_of_birth_digest
 from credentials.models import Certificate, Cohort, Enrolment, ModuleResult, SerialCounter
+from credentials.notifications.events import after_issuance
 from credentials.signing import sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
 from credentials.status_list.allocation import allocate_status_entries
@@ -353,6 +354,7 @@ def certificate_issue(
     certificate.full_clean()
     certificate.save()
     allocate_status_entries([certificate])  # its random status-list index, in this transaction
+    after_issuance([certificate])  # the holder's private link by e-mail, once this commits
     audit_record(
         actor=actor,
         action=AuditAction.ISSUE,
@@ -503,6 +505,7 @@ def cohort_issue_certificates(
         certificates.append(certificate)
     Certificate.objects.bulk_create(certificates, batch_size=1000)
     allocate_status_entries(certificates)
+    after_issuance(certificates)  # one task e-mails every holder once this commits
     entries = [
         _audit_entry(actor=actor, action=AuditAction.ISSUE, instance=c, after=certificate_audit_data(c))
         for c in certificates

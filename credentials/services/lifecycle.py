@@ -21,6 +21,7 @@ from core import policy
 from core.errors import Conflict, DomainError, NotAllowed
 from credentials.choices import CertificateStatus, RevocationReason, StatusAuthority
 from credentials.models import Certificate
+from credentials.notifications.events import after_status_change
 from credentials.signing import sign_snapshot
 from credentials.status_list.allocation import allocate_status_entries
 from credentials.status_list.services import status_list_changed
@@ -95,6 +96,7 @@ def _change_status(
     certificate.full_clean()
     certificate.save(update_fields=[*STATUS_FIELDS, "updated_at"])
     status_list_changed(certificate=certificate, before=was)
+    after_status_change(certificate, status=status)  # the holder and subscribers hear of it after commit
     audit_record(
         actor=actor,
         action=AuditAction.STATUS_CHANGE,
@@ -212,6 +214,7 @@ def certificate_reissue(
     old.full_clean()
     old.save(update_fields=[*STATUS_FIELDS, "updated_at"])
     status_list_changed(certificate=old, before=was)
+    after_status_change(old, status=CertificateStatus.SUPERSEDED)
     audit_record(
         actor=actor,
         action=AuditAction.STATUS_CHANGE,

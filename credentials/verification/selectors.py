@@ -66,14 +66,20 @@ def certificates_for_verification(verification_ids: Iterable[str]) -> dict[str, 
     return {c.verification_id: c for c in _verification_queryset().filter(verification_id__in=ids)}
 
 
-def certificates_by_serial(serial_numbers: Iterable[str]) -> dict[str, Certificate]:
+def certificates_by_serial(serial_numbers: Iterable[str], *, anonymous: bool = False) -> dict[str, Certificate]:
     """With the date of birth digest frozen at issuance (compared, never returned; not the learner's record
-    today, which its provider may have edited since: credentials/date_of_birth.py)."""
+    today, which its provider may have edited since: credentials/date_of_birth.py).
+
+    `anonymous`: leave out the certificates their holders hid from anonymous lookups (credentials/holders), so such
+    a lookup answers exactly as for a serial no certificate has: "does not match", counted towards the cap, in the
+    same single query (a join, not a second lookup)."""
     serials = sorted(set(serial_numbers))
     if not serials:
         return {}
     queryset = _verification_queryset(extra_fields=("learner_id", "date_of_birth_digest"))
     queryset = queryset.filter(serial_number__in=serials)
+    if anonymous:
+        queryset = queryset.exclude(holder_preference__hidden_from_lookup=True)
     return {c.serial_number: c for c in queryset}
 
 

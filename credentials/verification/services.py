@@ -324,7 +324,9 @@ def verify_by_serial_and_date_of_birth(
     certificate's facts come back only with a yes. Failed guesses per serial (known or not) are capped per day;
     a refused (capped) guess is not logged, as a throttled request is not."""
     serial, dob, error = _parse_serial_and_dob(serial_number, date_of_birth)
-    certificate = selectors.certificates_by_serial([serial] if serial else []).get(serial)
+    # A certificate its holder hid from anonymous lookups is not found by an anonymous caller (selectors).
+    anonymous = caller.organisation_id is None
+    certificate = selectors.certificates_by_serial([serial] if serial else [], anonymous=anonymous).get(serial)
     report = _dob_report(serial, dob, certificate, error)
     if not _capped(report):
         _log(report, caller=caller, channel=channel, certificate_id=_dob_event_certificate_id(report))
