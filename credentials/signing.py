@@ -116,7 +116,7 @@ class PublicKeyEntry:
     not_after: datetime.datetime | None
     active: bool
     # A compromised key withdrawn by `withdraw_signing_key`: left out of the DID document, so no Data Integrity
-    # proof made with it verifies any more (docs/decisions/0013-verifiable-credentials.md).
+    # proof made with it verifies any more (docs/decisions/0015-verifiable-credentials.md).
     withdrawn_at: datetime.datetime | None = None
 
     def valid_at(self, moment: datetime.datetime) -> bool:

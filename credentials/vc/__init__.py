@@ -1,4 +1,4 @@
-"""Standard credentials (DESIGN.md "Interoperability", docs/decisions/0013-verifiable-credentials.md).
+"""Standard credentials (DESIGN.md "Interoperability", docs/decisions/0015-verifiable-credentials.md).
 
 - `contexts/`: the JSON-LD contexts, bundled with their sha256 (`index.json`); never fetched at run time.
 - `loader`: the document loader that serves only those, and canonicalisation (RDFC-1.0 through pyld).

@@ -1,5 +1,5 @@
 """A certificate as a W3C Verifiable Credential 2.0 that is also an Open Badges 3.0 `OpenBadgeCredential`,
-secured with an `eddsa-rdfc-2022` Data Integrity proof (docs/decisions/0013-verifiable-credentials.md).
+secured with an `eddsa-rdfc-2022` Data Integrity proof (docs/decisions/0015-verifiable-credentials.md).
 
 Made from the certificate's signed snapshot (what was printed), its fixed keys (database ids of the qualification)
 and the occupational standards of its qualification (ISCO/ESCO, not printed, so not in the snapshot). Nothing

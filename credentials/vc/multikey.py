@@ -1,6 +1,6 @@
 """Ed25519 public keys as Multikey (W3C Controlled Identifiers v1.0): `publicKeyMultibase` is `z` (base58btc)
 over the multicodec prefix 0xed 0x01 and the 32 raw bytes, hence always `z6Mk...`. base58 comes from the `base58`
-package (ADR 0013)."""
+package (ADR 0015)."""
 
 from __future__ import annotations
 

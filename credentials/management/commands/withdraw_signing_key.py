@@ -1,4 +1,4 @@
-"""Withdraw a compromised signing key from the issuer's DID document (docs/decisions/0013-verifiable-credentials.md).
+"""Withdraw a compromised signing key from the issuer's DID document (docs/decisions/0015-verifiable-credentials.md).
 
 The key stays in keyring.json (marked `withdrawn_at`), leaves `/.well-known/did.json`, and every Data Integrity
 proof made with it stops verifying; credentials asked for afterwards are signed with the active key. Audited.
