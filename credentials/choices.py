@@ -81,3 +81,5 @@ class VerificationOutcome(models.TextChoices):
     DATE_OF_BIRTH_MISMATCH = "date_of_birth_mismatch", "Date of birth does not match"
     # A signed QR token that does not verify or does not describe the certificate its URL names.
     TOKEN_MISMATCH = "token_mismatch", "QR token does not match"
+    # A verifiable credential whose proof does not verify, or that is not signed by a key this registry publishes.
+    CREDENTIAL_MISMATCH = "credential_mismatch", "Verifiable credential does not match"

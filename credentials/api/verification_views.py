@@ -38,6 +38,7 @@ from core.middleware import current_request_id
 from credentials.choices import VerificationChannel, VerificationOutcome
 from credentials.models import VerificationEvent
 from credentials.verification import services
+from credentials.verification.credential_document import looks_like_credential, verify_credential
 from credentials.verification.events import Caller
 from credentials.verification.selectors import verification_events_visible_to
 from credentials.verification.throttles import VerificationRateThrottle
@@ -106,7 +107,10 @@ class VerificationCertificateFactsSerializer(serializers.Serializer):
 
 
 class VerificationCheckSerializer(serializers.Serializer):
-    check = serializers.ChoiceField(choices=["signature", "status", "accreditation", "equivalency", "token"])
+    check = serializers.ChoiceField(
+        choices=["signature", "status", "accreditation", "equivalency", "token", "issuer", "proof"],
+        help_text="`issuer` and `proof` only for a verifiable credential document.",
+    )
     result = serializers.ChoiceField(choices=["ok", "failed", "skipped"])
     code = serializers.CharField(help_text="Machine-readable, e.g. `status_revoked`, `equivalency_not_needed`.")
     message = serializers.CharField()
@@ -445,7 +449,14 @@ class VerificationCreateView(NoStoreMixin, APIView):
             f"At most {services.DOB_ATTEMPTS_PER_SERIAL} failed dates per serial number per day "
             "(`too_many_attempts`, 429).\n"
             f"* `items`: a batch of up to {services.MAX_BATCH} of the above, for a municipality's hiring round; "
-            "verifier organisations and the ministry only."
+            "verifier organisations and the ministry only.\n"
+            "* or, as the whole body, a verifiable credential of this registry (the JSON document "
+            "`/credentials/{verification_id}` serves; recognised by its `@context`). The checks are then `issuer` "
+            "(this registry's did:web and one of its published keys), `proof` (Data Integrity, eddsa-rdfc-2022), "
+            "`status` (its bits in the revocation and suspension lists it names), `accreditation` and "
+            "`equivalency`; an altered credential or one signed by a key the registry does not publish answers "
+            "outcome `credential_mismatch`. A body with `@context` that is not a credential document is 400 "
+            "`credential_invalid`, and nothing is logged."
         ),
         request=VerificationRequestInputSerializer,
         responses={
@@ -484,6 +495,31 @@ class VerificationCreateView(NoStoreMixin, APIView):
                 },
                 request_only=True,
             ),
+            OpenApiExample(
+                "Verifiable credential (shortened)",
+                value={
+                    "@context": [
+                        "https://www.w3.org/ns/credentials/v2",
+                        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                    ],
+                    "id": f"https://registry.rks-gov.net/credentials/{EXAMPLE_VID}",
+                    "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                    "issuer": {"id": "did:web:registry.rks-gov.net", "type": ["Profile"], "name": "..."},
+                    "validFrom": "2026-06-01T00:00:00Z",
+                    "credentialSubject": {"type": ["AchievementSubject"], "achievement": {"...": "..."}},
+                    "credentialStatus": [
+                        {
+                            "id": "https://registry.rks-gov.net/status/1/revocation#48213",
+                            "type": "BitstringStatusListEntry",
+                            "statusPurpose": "revocation",
+                            "statusListIndex": "48213",
+                            "statusListCredential": "https://registry.rks-gov.net/status/1/revocation",
+                        }
+                    ],
+                    "proof": [{"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "...": "..."}],
+                },
+                request_only=True,
+            ),
             OpenApiExample("Valid", value=_VALID_EXAMPLE, response_only=True, status_codes=["200"]),
             OpenApiExample(
                 "Date of birth does not match (or unknown serial number)",
@@ -517,6 +553,8 @@ class VerificationCreateView(NoStoreMixin, APIView):
         tags=["verification"],
     )
     def post(self, request):
+        if looks_like_credential(request.data):
+            return _answer(verify_credential(document=request.data, caller=_caller(request)))
         serializer = VerificationRequestInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
