@@ -16,3 +16,11 @@ class RegistryAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "core.admin.RegistryAdminSite"
+
+    def ready(self):
+        super().ready()  # imports every app's admin.py
+        from django.utils.module_loading import autodiscover_modules
+
+        # Pages of the back office that are not model admins (RegistryAdminSite.register_screen), e.g. the
+        # verifier's "Check candidates" in credentials/admin_screens.py.
+        autodiscover_modules("admin_screens", register_to=self.module.site)

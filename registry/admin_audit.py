@@ -24,6 +24,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_changes, audit_snapshot, audit_values, m2m_values, redact
 from registry.choices import AuditAction
@@ -94,11 +95,17 @@ class AuditedSavesMixin:
 
 
 class AuditTrailAdminMixin:
+    """`shows_audit_trail(request, obj)` decides who sees the section (by default anyone who opens the page;
+    the back office narrows it to the ministry and the record's owner, registry.admin.OwnersAuditTrailMixin)."""
+
     audit_trail_limit = 50
+
+    def shows_audit_trail(self, request, obj) -> bool:
+        return obj is not None
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and FIELD not in fields:
+        if self.shows_audit_trail(request, obj) and FIELD not in fields:
             fields.append(FIELD)
         return fields
 
@@ -111,18 +118,18 @@ class AuditTrailAdminMixin:
             (name, {**options, "fields": [f for f in options.get("fields", ()) if f != FIELD]})
             for name, options in super().get_fieldsets(request, obj)
         ]
-        if obj is None:
+        if not self.shows_audit_trail(request, obj):
             return fieldsets
-        return [*fieldsets, ("Audit trail", {"classes": ["collapse"], "fields": [FIELD]})]
+        return [*fieldsets, (_("Audit trail"), {"classes": ["collapse"], "fields": [FIELD]})]
 
-    @admin.display(description="Audit trail")
+    @admin.display(description=_("Audit trail"))
     def audit_trail(self, obj):
         if obj is None or obj.pk is None:
             return "-"
         entries = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
         total = entries.count()
         if not total:
-            return "No audit entries."
+            return _("No audit entries.")
         latest = entries.select_related("actor", "organisation").order_by("-created_at", "-id")[
             : self.audit_trail_limit
         ]
@@ -144,13 +151,13 @@ class AuditTrailAdminMixin:
         )
         header = format_html(
             "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            "When",
-            "Action",
-            "Who",
-            "Organisation",
-            "Changes",
-            "Reason",
-            "Request id",
+            _("When"),
+            _("Action"),
+            _("Who"),
+            _("Organisation"),
+            _("Changes"),
+            _("Reason"),
+            _("Request id"),
         )
         footer = self._audit_trail_footer(obj, total, len(latest))
         return format_html("<table>{}{}</table>{}", header, rows, footer)
