@@ -5,6 +5,10 @@
     manage.py verify_certificate certificate.pdf --offline --jwks jwks.json [--catalogue qualifications.json]
                                                               checks only the signed token against a saved JWKS,
                                                               without the database (status cannot be seen offline)
+    manage.py verify_certificate credential.json              a verifiable credential (/credentials/{id}) saved
+    manage.py verify_certificate credential.json --did did.json --status-list revocation.json --status-list ...
+                                                              the same, offline: the DID document and the status
+                                                              lists saved as files (verification/credential_cli.py)
 
 Offline, the qualification is what the token signs: its code (`q`). The token carries no title (dropped to keep
 the QR small; ADR 0002), so the title comes from the public catalogue saved as a file (`GET /api/v1/qualifications`),
@@ -25,6 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from credentials.choices import VerificationChannel
 from credentials.signing import TokenError
 from credentials.tokens import verify_certificate_token
+from credentials.verification.credential_cli import add_credential_arguments, credential_file, verify_credential_file
 from credentials.verification.events import Caller
 from credentials.verification.parsing import VerificationInputError, parse_scanned_text
 from credentials.verification.services import TOKEN_MESSAGES, verify_scanned
@@ -109,12 +114,22 @@ class Command(BaseCommand):
             "--catalogue",
             help="offline: the public catalogue (/api/v1/qualifications) saved to a file, for the qualification title",
         )
+        add_credential_arguments(parser)
 
     def line(self, check: str, result: str, message: str) -> None:
         style = {"ok": self.style.SUCCESS, "failed": self.style.ERROR}.get(result, self.style.WARNING)
         self.stdout.write(f"{check:<14} {style(result.upper()):<8} {message}")
 
     def handle(self, *args, source: str, offline: bool, jwks: str | None, catalogue: str | None = None, **options):
+        document = credential_file(source)
+        if document is not None:
+            if offline or jwks or catalogue:
+                raise CommandError("a credential file is checked offline with --did and --status-list, not --jwks")
+            return verify_credential_file(
+                self, document, did=options.get("did"), status_lists=options.get("status_lists") or []
+            )
+        if options.get("did") or options.get("status_lists"):
+            raise CommandError("--did and --status-list are for a verifiable credential file")
         text = scanned_text(source)
         if offline:
             return self.offline(text, jwks, catalogue)
