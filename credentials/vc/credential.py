@@ -127,7 +127,7 @@ def _alignments(snapshot: dict, standards: list[OccupationalStandard]) -> list[d
                 "targetUrl": ISCO_URL.format(code=standard.isco08_code),
             }
         )
-        if standard.esco_uri:
+        if standard.esco_uri and standard.esco_uri != ISCO_URL.format(code=standard.isco08_code):
             alignments.append(
                 {
                     "type": ["Alignment"],

@@ -19,8 +19,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from credentials.services import certificate_issue
+from credentials.services.lifecycle import certificate_revoke, certificate_suspend
 from credentials.vc.credential import build_credential
 from credentials.vc.did import did_document
+from tests import factories
+from tests.credentials.conftest import AWARD
+from tests.credentials.vc.conftest import BASE_URL
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +74,7 @@ def test_digital_bazaar_verifies_ours_and_refuses_one_character_edits(certificat
         _tamper(credential, lambda c: c["issuer"].__setitem__("name", c["issuer"]["name"].replace("K", "k", 1))),
     ]
     results = _node_verify({"didDocument": did_document(), "credentials": [credential, *tampered]})
-    assert results[0] == {"verified": True, "error": "", "statusChecked": False}, results[0]
+    assert results[0] == {"verified": True, "error": "", "statusChecked": False, "status": {}}, results[0]
     for result in results[1:]:
         assert result["verified"] is False
         assert "signature" in result["error"].lower(), result
@@ -81,6 +86,44 @@ def test_digital_bazaar_refuses_a_credential_whose_key_is_not_in_the_did_documen
     document["verificationMethod"] = []
     document["assertionMethod"] = []
     [result] = _node_verify({"didDocument": document, "credentials": [credential]})
+    assert result["verified"] is False
+
+
+def _status_lists(client, credentials: list[dict]) -> dict:
+    lists = {}
+    for credential in credentials:
+        for entry in credential["credentialStatus"]:
+            url = entry["statusListCredential"]
+            if url not in lists:
+                response = client.get(url.removeprefix(BASE_URL))
+                assert response.status_code == 200, url
+                lists[url] = json.loads(response.content)
+    return lists
+
+
+def test_digital_bazaar_reads_our_status_lists(client, provider, certificate, ministry_user):
+    revoked, _ = certificate_issue(
+        actor=None, enrolment=factories.issuable_enrolment(provider=provider), awarded_on=AWARD
+    )
+    suspended, _ = certificate_issue(
+        actor=None, enrolment=factories.issuable_enrolment(provider=provider), awarded_on=AWARD
+    )
+    certificate_revoke(actor=ministry_user, certificate=revoked, reason_code="fraud", reference="MESTI 1/2026")
+    certificate_suspend(actor=ministry_user, certificate=suspended, reason_code="other", reference="MESTI 2/2026")
+    credentials = [build_credential(c) for c in (certificate, revoked, suspended)]
+    lists = _status_lists(client, credentials)
+    results = _node_verify({"didDocument": did_document(), "credentials": credentials, "statusLists": lists})
+    assert all(result["verified"] and result["statusChecked"] for result in results), results
+    assert [result["status"] for result in results] == [
+        {"revocation": False, "suspension": False},
+        {"revocation": True, "suspension": False},
+        {"revocation": False, "suspension": True},
+    ]
+    # A status list edited by one character no longer verifies, and neither does the check that relies on it.
+    forged = copy.deepcopy(lists)
+    url = credentials[1]["credentialStatus"][0]["statusListCredential"]
+    forged[url]["validFrom"] = forged[url]["validFrom"].replace("20", "21", 1)
+    [result] = _node_verify({"didDocument": did_document(), "credentials": [credentials[1]], "statusLists": forged})
     assert result["verified"] is False
 
 

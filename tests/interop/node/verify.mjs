@@ -1,7 +1,9 @@
 // An independent verifier for the registry's credentials: Digital Bazaar's libraries, nothing of ours.
 //
 // stdin:  {"didDocument": {...}, "credentials": [...], "statusLists": {"<url>": <BitstringStatusListCredential>}}
-// stdout: [{"verified": true|false, "error": "...", "statusChecked": true|false}, ...] in the order given
+// stdout: [{"verified": true|false, "error": "...", "statusChecked": true|false, "status": {...}}, ...] in the order
+//         given. `verified`: the proof (and, with status lists, their proofs) verified; `status`: each list's bit for
+//         this credential by purpose, e.g. {"revocation": false, "suspension": true}, when lists were given.
 //
 // Contexts come from the npm packages' own copies (not from our bundle), so a difference between our copies and
 // the published ones would show here as a failed verification. Nothing is fetched: an unknown URL is an error.
@@ -63,9 +65,17 @@ async function verifyOne(credential) {
       error = errors.map(e => (e.errors || [e]).map(x => x.message).join('; ')).join('; ') ||
         JSON.stringify(result.statusResult || {});
     }
-    return {verified: result.verified, error, statusChecked: Boolean(credential.credentialStatus && haveLists)};
+    const status = {};
+    for(const entry of (result.statusResult && result.statusResult.results) || []) {
+      if(entry.credentialStatus) {
+        status[entry.credentialStatus.statusPurpose] = entry.status;
+      }
+    }
+    return {
+      verified: result.verified, error, statusChecked: Boolean(credential.credentialStatus && haveLists), status
+    };
   } catch(e) {
-    return {verified: false, error: String(e && e.message || e), statusChecked: false};
+    return {verified: false, error: String(e && e.message || e), statusChecked: false, status: {}};
   }
 }
 
