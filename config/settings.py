@@ -306,6 +306,14 @@ SIGNING_KEYS_DIR = Path(os.environ.get("SIGNING_KEYS_DIR", VAR_DIR / "keys"))
 SIGNING_PRIVATE_KEY_PEM = os.environ.get("SIGNING_PRIVATE_KEY_PEM", "")
 SIGNING_PRIVATE_KEY_FILE = os.environ.get("SIGNING_PRIVATE_KEY_FILE", "")
 SIGNING_KEY_ID = os.environ.get("SIGNING_KEY_ID", "")
+# The seal on every certificate PDF (PAdES, ADR 0013): certificate and key as PEM files or PEM text, intermediate
+# certificates in SEAL_CHAIN_FILE. Unset: seal-certificate.pem and seal-key.pem in SIGNING_KEYS_DIR, the self-signed
+# development pair made by `manage.py ensure_signing_key`.
+SEAL_CERTIFICATE_FILE = os.environ.get("SEAL_CERTIFICATE_FILE", "")
+SEAL_PRIVATE_KEY_FILE = os.environ.get("SEAL_PRIVATE_KEY_FILE", "")
+SEAL_CERTIFICATE_PEM = os.environ.get("SEAL_CERTIFICATE_PEM", "")
+SEAL_PRIVATE_KEY_PEM = os.environ.get("SEAL_PRIVATE_KEY_PEM", "")
+SEAL_CHAIN_FILE = os.environ.get("SEAL_CHAIN_FILE", "")
 # Keyed hash for client IPs in verification events; defaults to a derivation of SECRET_KEY.
 IP_HASH_KEY = os.environ.get("IP_HASH_KEY", "")
 # Keyed digest of a holder's date of birth frozen on each certificate (credentials/date_of_birth.py); defaults to

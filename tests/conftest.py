@@ -62,16 +62,30 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def seal_files(tmp_path_factory):
+    """One self-signed seal certificate and key (PEM files) for the whole run (ADR 0013)."""
+    from credentials.pdf.seal import make_self_signed
+
+    directory = tmp_path_factory.mktemp("seal")
+    certificate, key = make_self_signed("Test seal")
+    (directory / "seal-certificate.pem").write_bytes(certificate)
+    (directory / "seal-key.pem").write_bytes(key)
+    return directory / "seal-certificate.pem", directory / "seal-key.pem"
+
+
 @pytest.fixture(autouse=True)
-def _signing_keys(settings, tmp_path_factory):
+def _signing_keys(settings, tmp_path_factory, seal_files):
     """Every test gets a fresh key directory with one active key, so no test depends on the developer's
-    var/keys or on a key mounted through the environment."""
+    var/keys or on a key mounted through the environment; the PDFs are sealed with the run's test seal."""
     from credentials.signing import generate_signing_key
 
     settings.SIGNING_KEYS_DIR = tmp_path_factory.mktemp("keys")
     settings.SIGNING_PRIVATE_KEY_PEM = ""
     settings.SIGNING_PRIVATE_KEY_FILE = ""
     settings.SIGNING_KEY_ID = ""
+    settings.SEAL_CERTIFICATE_FILE, settings.SEAL_PRIVATE_KEY_FILE = map(str, seal_files)
+    settings.SEAL_CERTIFICATE_PEM = settings.SEAL_PRIVATE_KEY_PEM = settings.SEAL_CHAIN_FILE = ""
     generate_signing_key()
     yield
 

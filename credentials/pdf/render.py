@@ -4,7 +4,8 @@ Rendering reads only the frozen snapshot, the certificate's current status (a wa
 valid) and the verification URL for the QR: what was printed never changes (DESIGN.md rule 6). The same
 input gives the same bytes (`invariant=1`, creation date = the snapshot's issue date), so a render can be
 cached and compared. Fonts are DejaVu Sans, embedded as subsets, so every Albanian, Serbian Latin and
-Cyrillic name prints and extracts back as text.
+Cyrillic name prints and extracts back as text. Every PDF is sealed with the registry's seal certificate
+(credentials/pdf/seal.py, ADR 0013), its signing time the same issue date, so sealed bytes are reproducible.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from reportlab.pdfgen.canvas import Canvas
 from credentials.pdf import qr
 from credentials.pdf.labels import LANGUAGE_PAIRS, label
 from credentials.pdf.qr import QUIET_ZONE_MODULES, draw_qr
+from credentials.pdf.seal import seal_pdf
 
 # Bump when the layout changes: it is part of the cache key, so old renders are not served again.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "DejaVuSans"
@@ -143,7 +145,7 @@ def _render(items: Iterable[CertificatePrint], *, lang, title, author, subject, 
         canvas.showPage()
         _transcript(canvas, item, lang)
     canvas.save()
-    return buffer.getvalue()
+    return seal_pdf(buffer.getvalue(), issued_on=created)
 
 
 # ---------------------------------------------------------------------------------------------- page 1

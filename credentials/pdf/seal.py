@@ -1,0 +1,394 @@
+"""The registry's seal on every certificate PDF: a PAdES baseline (B-B) signature, see ADR 0013.
+
+A standard PDF reader shows the document as signed by the registry's seal certificate, and any change to a
+signed byte breaks the signature. It is a certification signature that allows no changes (DocMDP P=1), so a
+reader also flags anything appended later.
+
+pyHanko writes the PDF side (the signature field, the signature dictionary with its /ByteRange and /M, the
+incremental update) and digests the byte range; the CMS container itself is assembled here from DER parts
+prepared once per seal certificate: the signed attributes (content type, message digest, ESS
+signing-certificate-v2, no signing time, as PAdES B-B asks), one signature, the certificate chain. Building
+the same container with pyHanko's generic CMS code (asn1crypto objects) cost ~11 ms per PDF, more than the
+whole render; this costs a few hundred microseconds. pyHanko's validator checks the result in the tests.
+
+Reproducible: the same input gives the same bytes. The signing time (/M) is the certificate's issue date
+(the date the PDF's CreationDate already carries), or the seal certificate's first day of validity when the
+certificate was issued before it (after a rotation); the signature is deterministic (RSA PKCS#1 v1.5, or
+ECDSA with RFC 6979 nonces); the new half of the document /ID is derived from the old one; the document's
+Info dictionary is left as the renderer wrote it.
+
+Where the key and certificate come from (settings, from the environment; docs/deploy.md):
+- `SEAL_CERTIFICATE_FILE` and `SEAL_PRIVATE_KEY_FILE` (PEM paths), or `SEAL_CERTIFICATE_PEM` and
+  `SEAL_PRIVATE_KEY_PEM` (PEM text, for secret stores), with `SEAL_CHAIN_FILE` for intermediate certificates;
+- otherwise `seal-certificate.pem` and `seal-key.pem` in `SIGNING_KEYS_DIR`, the self-signed pair that
+  `manage.py ensure_signing_key` makes for development.
+The private key is never logged, printed or put in an exception message.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import io
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+
+SEAL_CERTIFICATE_NAME = "seal-certificate.pem"
+SEAL_KEY_NAME = "seal-key.pem"
+FIELD_NAME = "RegistrySeal"
+DEV_COMMON_NAME = "Kosovo Credential Registry seal (development, self-signed)"
+
+
+class SealError(Exception):
+    """The seal is misconfigured: no certificate or key, one that cannot be read, a pair that does not match."""
+
+
+# --- DER, just what the CMS container needs ------------------------------------------------------------
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    size = len(content)
+    if size < 0x80:
+        return bytes((tag, size)) + content
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(length))) + length + content
+
+
+def _seq(*parts: bytes) -> bytes:
+    return _der(0x30, b"".join(parts))
+
+
+def _set_of(*parts: bytes) -> bytes:
+    return _der(0x31, b"".join(sorted(parts)))  # DER orders a SET OF by the elements' encodings
+
+
+def _oid(dotted: str) -> bytes:
+    numbers = [int(n) for n in dotted.split(".")]
+    body = bytearray([40 * numbers[0] + numbers[1]])
+    for number in numbers[2:]:
+        chunk = [number & 0x7F]
+        number >>= 7
+        while number:
+            chunk.append(0x80 | (number & 0x7F))
+            number >>= 7
+        body.extend(reversed(chunk))
+    return _der(0x06, bytes(body))
+
+
+def _int(value: int) -> bytes:
+    return _der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big", signed=True))
+
+
+def _octets(data: bytes) -> bytes:
+    return _der(0x04, data)
+
+
+OID_SIGNED_DATA = _oid("1.2.840.113549.1.7.2")
+OID_DATA = _oid("1.2.840.113549.1.7.1")
+OID_CONTENT_TYPE = _oid("1.2.840.113549.1.9.3")
+OID_MESSAGE_DIGEST = _oid("1.2.840.113549.1.9.4")
+OID_SIGNING_CERTIFICATE_V2 = _oid("1.2.840.113549.1.9.16.2.47")
+SHA256 = _seq(_oid("2.16.840.1.101.3.4.2.1"))  # parameters absent, as RFC 5754 prefers
+ECDSA_SHA256 = _seq(_oid("1.2.840.10045.4.3.2"))
+RSA_SHA256 = _seq(_oid("1.2.840.113549.1.1.11"), b"\x05\x00")
+
+
+# --- the seal's key material ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seal:
+    """A loaded seal: the signer's certificate (and chain) and key, with the constant DER parts of the CMS."""
+
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...]
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = field(repr=False)
+    signature_algorithm: bytes
+    signer_id: bytes  # IssuerAndSerialNumber
+    certificates: bytes  # [0] IMPLICIT SET OF Certificate: the signer's first, then the chain
+    fixed_attributes: tuple[bytes, ...]  # content type and ESS signing-certificate-v2
+    bytes_reserved: int  # hex digits of /Contents
+
+    @functools.cached_property
+    def pyhanko_signer(self):
+        """pyHanko's description of the signer (certificate, algorithm) for the signature dictionary, made once.
+        It never signs: the CMS is made by `cms()`."""
+        from asn1crypto import x509 as asn1_x509
+        from pyhanko.sign.signers import ExternalSigner
+
+        der = self.certificate.public_bytes(serialization.Encoding.DER)
+        return ExternalSigner(signing_cert=asn1_x509.Certificate.load(der), cert_registry=None, signature_value=b"")
+
+    @property
+    def not_before(self) -> datetime.datetime:
+        return self.certificate.not_valid_before_utc
+
+    def sign(self, data: bytes) -> bytes:
+        if isinstance(self.key, rsa.RSAPrivateKey):
+            return self.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        return self.key.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+
+    def cms(self, document_digest: bytes) -> bytes:
+        """The detached CMS SignedData (DER) over a byte range whose SHA-256 is `document_digest`."""
+        digest_attribute = _seq(OID_MESSAGE_DIGEST, _set_of(_octets(document_digest)))
+        attributes = _set_of(*self.fixed_attributes, digest_attribute)  # what is signed: tagged as a SET
+        signer_info = _seq(
+            _int(1),
+            self.signer_id,
+            SHA256,
+            b"\xa0" + attributes[1:],  # [0] IMPLICIT: the same bytes under another tag
+            self.signature_algorithm,
+            _octets(self.sign(attributes)),
+        )
+        signed_data = _seq(_int(1), _set_of(SHA256), _seq(OID_DATA), self.certificates, _set_of(signer_info))
+        return _seq(OID_SIGNED_DATA, _der(0xA0, signed_data))
+
+
+def _build(certificate: x509.Certificate, key, chain: tuple[x509.Certificate, ...]) -> Seal:
+    if isinstance(key, rsa.RSAPrivateKey):
+        algorithm = RSA_SHA256
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        algorithm = ECDSA_SHA256
+    else:
+        raise SealError("the seal key must be an RSA or an elliptic-curve (ECDSA) key")
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    if key.public_key().public_bytes(serialization.Encoding.DER, public) != certificate.public_key().public_bytes(
+        serialization.Encoding.DER, public
+    ):
+        raise SealError("the seal key does not belong to the seal certificate")
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    issuer = certificate.issuer.public_bytes()
+    serial = _int(certificate.serial_number)
+    ess_cert_id = _seq(_octets(hashlib.sha256(der).digest()), _seq(_seq(_der(0xA4, issuer)), serial))
+    signing_certificate = _seq(OID_SIGNING_CERTIFICATE_V2, _set_of(_seq(_seq(ess_cert_id))))
+    content_type = _seq(OID_CONTENT_TYPE, _set_of(OID_DATA))
+    all_der = [der, *(c.public_bytes(serialization.Encoding.DER) for c in chain)]
+    return Seal(
+        certificate=certificate,
+        chain=chain,
+        key=key,
+        signature_algorithm=algorithm,
+        signer_id=_seq(issuer, serial),
+        certificates=_der(0xA0, b"".join(all_der)),
+        fixed_attributes=(content_type, signing_certificate),
+        # hex digits reserved in /Contents: attributes, ids and even a 4096-bit RSA signature fit in 1 kB
+        bytes_reserved=2 * (sum(map(len, all_der)) + 1024),
+    )
+
+
+def _dev_paths() -> tuple[Path, Path]:
+    directory = Path(settings.SIGNING_KEYS_DIR)
+    return directory / SEAL_CERTIFICATE_NAME, directory / SEAL_KEY_NAME
+
+
+def _config() -> tuple[str, str, str, str, str]:
+    return tuple(
+        getattr(settings, name, "") or ""
+        for name in (
+            "SEAL_CERTIFICATE_PEM",
+            "SEAL_PRIVATE_KEY_PEM",
+            "SEAL_CERTIFICATE_FILE",
+            "SEAL_PRIVATE_KEY_FILE",
+            "SEAL_CHAIN_FILE",
+        )
+    )
+
+
+def is_configured() -> bool:
+    """Whether the environment names a seal (else the development pair in SIGNING_KEYS_DIR is used)."""
+    cert_pem, key_pem, cert_file, key_file, _ = _config()
+    return bool((cert_pem and key_pem) or (cert_file and key_file))
+
+
+def _read(path: str | Path, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise SealError(f"cannot read the seal {what} {path}: {exc.__class__.__name__}") from exc
+
+
+def _sources() -> tuple[bytes, bytes, bytes, tuple]:
+    cert_pem, key_pem, cert_file, key_file, chain_file = _config()
+    chain = _read(chain_file, "chain") if chain_file else b""
+    if cert_pem and key_pem:
+        return cert_pem.encode(), key_pem.encode(), chain, ("env", cert_pem, key_pem, chain_file)
+    if cert_file and key_file:
+        version = tuple(_stat(p) for p in (cert_file, key_file, chain_file))
+        return _read(cert_file, "certificate"), _read(key_file, "key"), chain, ("files", cert_file, key_file, version)
+    cert_path, key_path = _dev_paths()
+    if not cert_path.exists() or not key_path.exists():
+        raise SealError(
+            f"no seal certificate: set SEAL_CERTIFICATE_FILE and SEAL_PRIVATE_KEY_FILE, or run "
+            f"`manage.py ensure_signing_key` to make a development one in {cert_path.parent}"
+        )
+    version = (_stat(cert_path), _stat(key_path))
+    return _read(cert_path, "certificate"), _read(key_path, "key"), chain, ("dev", str(cert_path), version)
+
+
+def _stat(path) -> tuple | None:
+    if not path:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_ino, st.st_size)
+
+
+_cache: dict[tuple, Seal] = {}
+_lock = threading.Lock()
+
+
+def load_seal() -> Seal:
+    """The seal in use, loaded once per configuration (a replaced file is read again)."""
+    cert_pem, key_pem, chain_pem, cache_key = _sources()
+    with _lock:
+        seal = _cache.get(cache_key)
+    if seal is not None:
+        return seal
+    try:
+        certificate = x509.load_pem_x509_certificate(cert_pem)
+        chain = tuple(x509.load_pem_x509_certificates(chain_pem)) if chain_pem else ()
+    except ValueError as exc:
+        raise SealError("cannot read the seal certificate (PEM expected)") from exc
+    try:
+        key = serialization.load_pem_private_key(key_pem, password=None)
+    except (ValueError, TypeError) as exc:  # never include the PEM itself in the message
+        raise SealError("cannot load the seal's private key (unencrypted PEM expected)") from exc
+    seal = _build(certificate, key, chain)
+    with _lock:
+        _cache.clear()  # one configuration at a time
+        _cache[cache_key] = seal
+    return seal
+
+
+# --- sealing ---------------------------------------------------------------------------------------------
+
+
+def signing_time(issued_on: datetime.date, seal: Seal) -> datetime.datetime:
+    """The /M of the signature: the issue date (midnight UTC), never before the seal certificate's validity."""
+    issued = datetime.datetime(issued_on.year, issued_on.month, issued_on.day, tzinfo=datetime.UTC)
+    return max(issued, seal.not_before)
+
+
+def seal_pdf(pdf: bytes, *, issued_on: datetime.date, seal: Seal | None = None) -> bytes:
+    """`pdf` with the registry's seal appended as an incremental update: same input, same bytes."""
+    from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
+    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+
+    seal = seal or load_seal()
+    writer = _writer_class()(io.BytesIO(pdf))
+    signer = PdfSigner(
+        PdfSignatureMetadata(
+            field_name=FIELD_NAME,
+            subfilter=SigSeedSubFilter.PADES,
+            md_algorithm="sha256",
+            certify=True,
+            docmdp_permissions=MDPPerm.NO_CHANGES,
+        ),
+        signer=seal.pyhanko_signer,
+    )
+    session = signer.init_signing_session(writer)
+    session.system_time = signing_time(issued_on, seal)
+    document = session.prepare_tbs_document(validation_info=None, bytes_reserved=seal.bytes_reserved)
+    prepared, output = document.digest_tbs_document(output=io.BytesIO())
+    prepared.fill_with_cms(output, seal.cms(prepared.document_digest))
+    return output.getvalue()
+
+
+@functools.cache
+def _writer_class():
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class ReproducibleWriter(IncrementalPdfFileWriter):
+        """pyHanko's incremental writer without its two sources of change: a random second /ID (here derived
+        from the first) and the Info dictionary's ModDate and Producer (left as the renderer wrote them)."""
+
+        @classmethod
+        def _handle_id(cls, prev):
+            try:
+                first, _ = prev.trailer["/ID"]
+            except KeyError as exc:
+                raise SealError("the PDF has no /ID") from exc
+            if isinstance(first, generic.TextStringObject):
+                first = generic.ByteStringObject(first.original_bytes)
+            second = hashlib.sha256(b"registry-seal:" + bytes(first)).digest()[:16]
+            return generic.ArrayObject([first, generic.ByteStringObject(second)])
+
+        def _update_meta(self):
+            pass
+
+    return ReproducibleWriter
+
+
+# --- the development seal --------------------------------------------------------------------------------
+
+
+def make_self_signed(common_name: str = DEV_COMMON_NAME) -> tuple[bytes, bytes]:
+    """A self-signed seal certificate and its key (PEM) for development: ECDSA P-256, valid from 2000 to 2100
+    so that every issue date falls inside it. Readers show it as signed by an unknown (untrusted) signer."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "XK"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Kosovo Qualification and Credential Registry"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
+        .not_valid_after(datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM), key_pem
+
+
+def ensure_development_seal() -> Path | None:
+    """Write the self-signed pair to SIGNING_KEYS_DIR when no seal is configured and none is there yet; return
+    the certificate's path when one was made."""
+    if is_configured():
+        return None
+    cert_path, key_path = _dev_paths()
+    if cert_path.exists() and key_path.exists():
+        return None
+    cert_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    cert_pem, key_pem = make_self_signed()
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key_pem)
+    cert_path.write_bytes(cert_pem)
+    return cert_path
