@@ -84,7 +84,8 @@ MIDDLEWARE = [
     # A verification without credentials or cookies goes from here straight to its view (core/public_path.py).
     "core.public_path.PublicPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware with `?lang=` first (core/language.py; the order is in docs/languages.md).
+    "core.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,6 +112,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # <html lang> and the language switch of every page (core/language.py).
+                "core.language.language_context",
             ],
         },
     },
@@ -197,7 +200,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "sq"
-LANGUAGES = [("sq", "Shqip"), ("sr", "Srpski"), ("en", "English")]
+# Django's codes: "sr" is Serbian in Cyrillic, "sr-latn" in Latin (locale/sr, locale/sr_Latn). Pages and links
+# name them sr-Cyrl and sr-Latn; `?lang=sr` keeps meaning Latin, as it always did (core/language.py).
+LANGUAGES = [("sq", "Shqip"), ("sr-latn", "Srpski"), ("sr", "Српски"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language, on the pages and the certificates alike (config/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
+LANGUAGE_COOKIE_NAME = "django_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Belgrade"  # Kosovo's civil time zone (CET/CEST)
 USE_I18N = True
 USE_TZ = True

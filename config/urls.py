@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.views import home
 from registry.api.views_health import healthz
 
 # Each area owns its URL module; the API lives under /api/v1/.
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("outcomes.public_urls")),
     path("", include("api_docs.urls")),
     path("healthz", healthz, name="healthz"),
+    path("", home, name="home"),
 ]
 
 handler400 = "core.api.errors.bad_request"

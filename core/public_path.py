@@ -7,8 +7,8 @@ authenticate, no messages, no login to lock out. `PublicPathMiddleware` (right a
 settings.MIDDLEWARE) sends such a request straight to its view, and does to the answer exactly what the skipped
 middleware would have done to it:
 
-    LocaleMiddleware     the language negotiated from Accept-Language is active while the view runs;
-                         `Vary: Accept-Language` and `Content-Language` on the answer
+    LanguageMiddleware   the language chosen as core/language.py says is active while the view runs;
+                         `Vary: Accept-Language`, `Content-Language` and the language cookie on the answer
     CommonMiddleware     the Host header checked against ALLOWED_HOSTS (400 otherwise); `Content-Length`
     XFrameOptions...     `X-Frame-Options` (settings.X_FRAME_OPTIONS) unless the view set one
 
@@ -28,6 +28,8 @@ from django.core.exceptions import DisallowedHost
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from core.language import choose_language, remember_language
 
 # Paths whose views may be marked (cheap test before resolving): the verification routes (credentials/api/
 # verification_urls.py, credentials/public_urls.py).
@@ -70,13 +72,14 @@ class PublicPathMiddleware:
         except DisallowedHost:  # a Host not in ALLOWED_HOSTS: the whole stack answers it (400), as ever
             return self.get_response(request)
         request.resolver_match = match
-        # LocaleMiddleware's request half (no language cookie: the request has no cookie at all).
-        translation.activate(translation.get_language_from_request(request))
+        # LanguageMiddleware's request half (no language cookie: the request has no cookie at all).
+        translation.activate(choose_language(request))
         request.LANGUAGE_CODE = translation.get_language()
         response = match.func(request, *match.args, **match.kwargs)
         # LocaleMiddleware's, CommonMiddleware's and XFrameOptionsMiddleware's answer halves.
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
+        remember_language(request, response)
         if not response.streaming and not response.has_header("Content-Length"):
             response.headers["Content-Length"] = str(len(response.content))
         if response.get("X-Frame-Options") is None and not getattr(response, "xframe_options_exempt", False):

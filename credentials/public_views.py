@@ -10,6 +10,7 @@ when the token is not this record's.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from urllib.parse import quote
 
@@ -17,21 +18,99 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.language import localized, public_tag
 from credentials.choices import VerificationChannel, VerificationOutcome
 from credentials.signing import SigningError, public_jwks
 from credentials.tokens import certificate_claims
 from credentials.verification.events import Caller
-from credentials.verification.page_texts import LANGUAGE_NAMES, LANGUAGES, TEXTS, choose_language
 from credentials.verification.parsing import VerificationInputError, parse_scanned_text
 from credentials.verification.services import verify_by_id, verify_by_serial_and_date_of_birth
 from credentials.verification.throttles import page_throttle_wait
 
 STATUS_FOR_OUTCOME = {"not_found": 404, "malformed": 400}
 CHECK_NAMES = ("signature", "status", "accreditation", "equivalency")
-TOKEN_STATES = ("checking", "match", "match_unsigned", "mismatch", "invalid")
+
+# The headline and the sentence under it, for each state the banner can show (gettext catalogues in locale/).
+BANNERS = {
+    "valid": pgettext_lazy("certificate status", "VALID"),
+    "revoked": pgettext_lazy("certificate status", "REVOKED"),
+    "suspended": pgettext_lazy("certificate status", "SUSPENDED"),
+    "superseded": pgettext_lazy("certificate status", "SUPERSEDED"),
+    "not_found": _("NOT FOUND"),
+    "malformed": _("INVALID ID"),
+    "throttled": _("TOO MANY REQUESTS"),
+    "token_mismatch": _("QR CODE DOES NOT MATCH"),
+    "date_of_birth_match": _("MATCHES"),
+    "date_of_birth_mismatch": _("DOES NOT MATCH"),
+    "too_many_attempts": _("TOO MANY ATTEMPTS"),
+    "bad_input": _("INVALID INPUT"),
+}
+NOTES = {
+    "valid": _("This certificate is valid."),
+    "revoked": _("This certificate was revoked and is no longer valid."),
+    "suspended": _("This certificate is suspended."),
+    "superseded": _("Replaced by a newer certificate. Ask the holder for the new one."),
+    "not_found": _("No certificate of this registry has this id. Check it was typed exactly as printed."),
+    "malformed": _("This is not a valid verification id."),
+    "bad_id": _("This is not a verification id or a link of this registry. Type it exactly as printed."),
+    "bad_serial": _("A serial number has letters, digits and hyphens only, e.g. L5-SEN-2026-000123."),
+    "bad_dob": _("Give the date of birth as YYYY-MM-DD, e.g. 1995-04-12."),
+    "too_many_attempts": _("Too many dates of birth were tried for this serial number today. Try again tomorrow."),
+}
+CHECK_LABELS = {
+    "signature": _("Digital signature"),
+    "status": _("Status"),
+    "accreditation": _("Provider's accreditation on the award date"),
+    "equivalency": _("Ministry equivalency"),
+}
+RESULT_LABELS = {"ok": _("OK"), "failed": _("NOT MET"), "skipped": _("NOT NEEDED")}
+# A check's explanation (the tooltip), by its code; {date} is shown in the page's date format.
+CHECK_MESSAGES = {
+    "signature_valid": _("The printed record is signed by the registry."),
+    "signature_invalid": _("The signature over the printed record does not verify."),
+    "snapshot_mismatch": _("The record does not match its signed snapshot."),
+    "status_valid": _("The certificate is valid."),
+    "status_revoked": _("The certificate was revoked."),
+    "status_suspended": _("The certificate is suspended."),
+    "status_superseded": _("The certificate was replaced by a newer one; ask the holder for the new one."),
+    "accreditation_in_force_on_award_date": _("The provider was accredited on the award date."),
+    "accreditation_not_in_force_on_award_date": _("The provider's accreditation was not in force on the award date."),
+    "accreditation_not_for_this_certificate": _(
+        "The accreditation on record is not the provider's for this qualification."
+    ),
+    "accreditation_never_granted": _("The provider's accreditation was never granted."),
+    "accreditation_without_assessment": _("The provider was not accredited to assess this qualification."),
+    "equivalency_not_needed": _("A national qualification needs no equivalency."),
+    "equivalency_missing": _(
+        "A qualification of a foreign awarding body needs a ministry equivalency; none is recorded."
+    ),
+    "equivalency_in_force_on_award_date": _("The ministry's equivalency covered this qualification on the award date."),
+    "equivalency_not_in_force_on_award_date": _(
+        "The ministry's equivalency did not cover this qualification on the award date."
+    ),
+}
+TOKEN_TEXTS = {
+    "checking": _("Checking the signed QR code…"),
+    "match": _("The signed QR code matches this record."),
+    "match_unsigned": _("The QR code's data match (this browser cannot check the signature)."),
+    "mismatch": _("WARNING: the QR code does not match this record."),
+    "invalid": _("WARNING: the QR code is damaged or forged."),
+    "banner_token_mismatch": BANNERS["token_mismatch"],
+    "note_mismatch": _(
+        "The QR code does not match this record: it was altered or belongs to another certificate. Do not accept "
+        "the certificate; below is what the registry holds for this id."
+    ),
+    "note_invalid": _(
+        "The QR code's signature does not verify: the code is damaged or forged. Do not accept the certificate; "
+        "below is what the registry holds for this id."
+    ),
+}
 
 
 def _protect(response, nonce: str | None, *, form_action: str = "'none'", referrer_policy: str = "no-referrer"):
@@ -43,41 +122,57 @@ def _protect(response, nonce: str | None, *, form_action: str = "'none'", referr
             f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; img-src 'self' data:; "
             f"base-uri 'none'; form-action {form_action}; frame-ancestors 'none'"
         )
-    response["Vary"] = "Accept-Language"
+    response["Vary"] = "Accept-Language, Cookie"
     return response
 
 
 def _base_context(request) -> dict:
-    lang = choose_language(request.GET.get("lang"), request.headers.get("Accept-Language", ""))
-    return {
-        "lang": lang,
-        "t": TEXTS[lang],
-        "nonce": secrets.token_urlsafe(16),
-        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
-    }
+    """The language was chosen by core.language (`?lang=`, the cookie, Accept-Language) and is active."""
+    return {"lang": public_tag(), "nonce": secrets.token_urlsafe(16)}
 
 
-def _hours(qualification: dict, texts: dict) -> str | None:
+def _throttled_note(wait: int) -> str:
+    return ngettext(
+        "Too many requests from this address. Try again in %(seconds)d second.",
+        "Too many requests from this address. Try again in %(seconds)d seconds.",
+        wait,
+    ) % {"seconds": wait}
+
+
+def _date(value) -> str:
+    """A date (or its ISO text) in the active language's one format (config/formats/)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value[:10])
+    return date_format(value)
+
+
+def _hours(qualification: dict) -> str | None:
     theory, practice = qualification.get("hours_theory"), qualification.get("hours_practice")
     if theory is None or practice is None:
         return None
-    return texts["hours_value"].format(theory=theory, practice=practice)
+    return gettext("%(theory)s h theory + %(practice)s h practice") % {
+        "theory": theory,
+        "practice": practice,
+    }
 
 
-def _equivalency(equivalency: dict | None, lang: str, texts: dict) -> dict | None:
+def _equivalency(equivalency: dict | None) -> dict | None:
     """The printed equivalency in words: which national qualification, by which decision."""
     if not equivalency:
         return None
     target = equivalency["equivalent_to"]
-    title = target["title"].get(lang) or target["title"].get("sq") or ""
     body = equivalency["decided_by"]
     return {
-        "equivalent_to": texts["equivalent_to"].format(code=target["code"], title=title),
-        "decision": texts["equivalency_decision"].format(
-            number=equivalency["decision_number"],
-            date=equivalency["decided_on"],
-            body=body.get("short_name") or body.get("name") or "",
-        ),
+        "equivalent_to": gettext("Equivalent to the national qualification %(code)s “%(title)s”")
+        % {"code": target["code"], "title": localized(target["title"])},
+        "decision": gettext("Decision no. %(number)s of %(date)s, %(body)s")
+        % {
+            "number": equivalency["decision_number"],
+            "date": _date(equivalency["decided_on"]),
+            "body": body.get("short_name") or body.get("name") or "",
+        },
     }
 
 
@@ -91,16 +186,11 @@ def _public_keys() -> dict:
 @require_safe
 def verification_page(request, verification_id: str):
     base = _base_context(request)
-    lang, texts, nonce = base["lang"], base["t"], base["nonce"]
+    nonce = base["nonce"]
 
     wait = page_throttle_wait(request)
     if wait is not None:
-        context = {
-            **base,
-            "state": "throttled",
-            "banner": texts["banner_throttled"],
-            "note": texts["note_throttled"].format(seconds=wait),
-        }
+        context = {**base, "state": "throttled", "banner": BANNERS["throttled"], "note": _throttled_note(wait)}
         response = render(request, "credentials/verification_page.html", context, status=429)
         response["Retry-After"] = str(wait)
         return _protect(response, nonce)
@@ -109,45 +199,40 @@ def verification_page(request, verification_id: str):
         verification_id=verification_id, caller=Caller.from_request(request), channel=VerificationChannel.PAGE
     )
     state = report.outcome
-    context = {**base, "state": state, "banner": texts[f"banner_{state}"], "note": texts[f"note_{state}"]}
+    context = {**base, "state": state, "banner": BANNERS[state], "note": NOTES[state]}
     if report.found:
         certificate = report.certificate
         facts = report.public_facts()
-        title = facts["qualification"]["title"]
         context.update(
             facts=facts,
-            qualification_title=title.get(lang) or title.get("sq") or "",
-            hours=_hours(facts["qualification"], texts),
-            equivalency=_equivalency(facts["equivalency"], lang, texts),
+            status_changed_on=_date(facts.get("status_changed_on")),
+            awarded_on=_date(facts.get("awarded_on")),
+            qualification_title=localized(facts["qualification"]["title"]),
+            hours=_hours(facts["qualification"]),
+            equivalency=_equivalency(facts["equivalency"]),
             checks=[
                 {
-                    "name": texts[f"check_{check.name}"],
+                    "name": CHECK_LABELS[check.name],
                     "result": check.result,
-                    "result_label": texts[f"result_{check.result}"],
+                    "result_label": RESULT_LABELS[check.result],
                     "code": check.code,
-                    "message": check.message,
+                    "message": CHECK_MESSAGES.get(check.code, ""),
                 }
                 for check in report.checks
                 if check.name in CHECK_NAMES
             ],
             claims=certificate_claims(certificate),
-            token_texts={
-                **{key: texts[f"token_{key}"] for key in TOKEN_STATES},
-                "banner_token_mismatch": texts["banner_token_mismatch"],
-                "note_mismatch": texts["note_token_mismatch"],
-                "note_invalid": texts["note_token_invalid"],
-            },
+            token_texts={key: str(text) for key, text in TOKEN_TEXTS.items()},
             jwks=_public_keys(),
         )
     status = STATUS_FOR_OUTCOME.get(state, 200)
     response = render(request, "credentials/verification_page.html", context, status=status)
-    response["Content-Language"] = lang
     return _protect(response, nonce)
 
 
 # --- /v/: type an id, or a serial number with a date of birth -------------------------------------------------
 
-_BAD_INPUT_NOTES = {"serial_number": "note_bad_serial", "date_of_birth": "note_bad_dob"}
+_BAD_INPUT_NOTES = {"serial_number": "bad_serial", "date_of_birth": "bad_dob"}
 
 
 # The form's own URL holds nothing secret. Under `no-referrer` a browser sends `Origin: null` with the form's POST,
@@ -165,30 +250,20 @@ def _form_response(request, base: dict, *, status: int = 200, **context):
         **context,
     }
     response = render(request, "credentials/verification_form.html", context, status=status)
-    response["Content-Language"] = base["lang"]
     return _protect(response, base["nonce"], form_action="'self'", referrer_policy=FORM_REFERRER_POLICY)
 
 
-def _banner(texts: dict, state: str, note: str, *, state_class: str | None = None, **extra) -> dict:
-    return {
-        "state": state,
-        "state_class": state_class or state,
-        "banner": texts[f"banner_{state}"],
-        "note": note,
-        **extra,
-    }
+def _banner(state: str, note: str, *, state_class: str | None = None, **extra) -> dict:
+    return {"state": state, "state_class": state_class or state, "banner": BANNERS[state], "note": note, **extra}
 
 
 def _go_to_page(request, base: dict, typed: str):
     """`GET /v/?id=...`: to the verification page of the typed id (or of a pasted QR link, token kept). Nothing is
     looked up here; the page does that (and its throttle and event log)."""
-    texts = base["t"]
     try:
         scanned = parse_scanned_text(typed, field="id")
     except VerificationInputError:
-        return _form_response(
-            request, base, status=400, typed_id=typed[:128], **_banner(texts, "bad_input", texts["note_bad_id"])
-        )
+        return _form_response(request, base, status=400, typed_id=typed[:128], **_banner("bad_input", NOTES["bad_id"]))
     url = reverse("verification-page", args=[scanned.verification_id]) + f"?lang={base['lang']}"
     if scanned.token:
         url += "#" + quote(scanned.token, safe="-._~")
@@ -199,16 +274,11 @@ def _date_of_birth_answer(request, base: dict):
     """`POST /v/`: does this date of birth belong to the holder of this serial? Only "matches" or "does not match"
     (an unknown serial answers as a date that does not match); never the date, never the holder's name. A match
     links to the certificate's own page, as the API answers a match with the verification."""
-    texts = base["t"]
     typed_serial = (request.POST.get("serial_number") or "")[:64]
     wait = page_throttle_wait(request)
     if wait is not None:
         response = _form_response(
-            request,
-            base,
-            status=429,
-            typed_serial=typed_serial,
-            **_banner(texts, "throttled", texts["note_throttled"].format(seconds=wait)),
+            request, base, status=429, typed_serial=typed_serial, **_banner("throttled", _throttled_note(wait))
         )
         response["Retry-After"] = str(wait)
         return response
@@ -221,22 +291,25 @@ def _date_of_birth_answer(request, base: dict):
     error = report.error
     if error is not None:
         if error.code == "too_many_attempts":
-            banner = _banner(texts, "too_many_attempts", texts["note_too_many_attempts"])
+            banner = _banner("too_many_attempts", NOTES["too_many_attempts"])
         else:
             field = next(iter(error.fields), "serial_number")
-            banner = _banner(texts, "bad_input", texts[_BAD_INPUT_NOTES.get(field, "note_bad_serial")])
+            banner = _banner("bad_input", NOTES[_BAD_INPUT_NOTES.get(field, "bad_serial")])
         return _form_response(request, base, status=error.status_code, typed_serial=typed_serial, **banner)
     if report.outcome == VerificationOutcome.DATE_OF_BIRTH_MISMATCH:
-        note = texts["note_date_of_birth_mismatch"].format(serial=typed_serial.strip().upper())
-        return _form_response(
-            request, base, typed_serial=typed_serial, **_banner(texts, "date_of_birth_mismatch", note)
-        )
+        note = gettext(
+            "This date of birth does not belong to the holder of certificate %(serial)s, or no certificate has "
+            "this serial number."
+        ) % {"serial": typed_serial.strip().upper()}
+        return _form_response(request, base, typed_serial=typed_serial, **_banner("date_of_birth_mismatch", note))
     certificate = report.certificate
     status = certificate.status
-    headline = texts["banner_date_of_birth_match"]
+    headline = str(BANNERS["date_of_birth_match"])
     if status != "valid":  # a match never reads as "valid" when the certificate is not
-        headline = f"{headline} · {texts[f'banner_{status}']}"
-    note = f"{texts['note_date_of_birth_match'].format(serial=certificate.serial_number)} {texts[f'note_{status}']}"
+        headline = f"{headline} · {BANNERS[status]}"
+    matched = gettext("The date of birth matches the holder of certificate %(serial)s.") % {
+        "serial": certificate.serial_number
+    }
     return _form_response(
         request,
         base,
@@ -245,7 +318,7 @@ def _date_of_birth_answer(request, base: dict):
         state_class=status,
         certificate_status=status,
         banner=headline,
-        note=note,
+        note=f"{matched} {NOTES[status]}",
         open_url=reverse("verification-page", args=[certificate.verification_id]) + f"?lang={base['lang']}",
     )
 

@@ -50,8 +50,7 @@ def _others(rows: list[dict], label: str) -> dict:
     respondents = sum(r["respondents"] for r in rows)
     sen = sum(r["employed_sen"] for r in rows)
     return {
-        "label_sq": label,
-        "label_en": label,
+        "label": label,
         "employed": employed,
         "respondents": respondents,
         "employment_rate": min(1.0, employed / respondents),
@@ -90,7 +89,7 @@ def employment_chart(
         rate = row["employment_rate"]
         chart.bars.append(
             HBar(
-                label=row[f"label_{lang}"],
+                label=row.get("label") or row["label_sq"],
                 y=y,
                 text_y=y + BAR_HEIGHT - 6,
                 width=round(rate * PLOT_WIDTH, 1),

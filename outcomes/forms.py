@@ -1,28 +1,25 @@
 """The graduate's tracer form (the page behind a one-time link)."""
 
 from django import forms
+from django.utils import translation
 
-from outcomes.choices import (
-    COMPETENCE_AREA_SQ,
-    EMPLOYED_STATUSES,
-    EMPLOYMENT_STATUS_SQ,
-    CompetenceArea,
-    EmploymentStatus,
-)
-from outcomes.page_text import TEXT
+from outcomes.choices import EMPLOYED_STATUSES, CompetenceArea, EmploymentStatus
+from outcomes.page_text import texts
 from outcomes.services import TracerAnswers
 from registry.models import Municipality
 
+MUNICIPALITY_NAME = {"sq": "name_sq", "sr-latn": "name_sr", "sr": "name_sr_cyrl", "en": "name_en"}
 SCORES = [(str(n), str(n)) for n in range(1, 6)]
 
 
 class TracerAnswerForm(forms.Form):
-    def __init__(self, *args, lang: str = "sq", **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        t = TEXT[lang]
-        status_labels = EMPLOYMENT_STATUS_SQ if lang == "sq" else dict(EmploymentStatus.choices)
+        t = texts()
+        status_labels = dict(EmploymentStatus.choices)
         yes_no = [("", t["unknown"]), ("true", t["yes"]), ("false", t["no"])]
-        name_attr = "name_sq" if lang == "sq" else "name_en"
+        # Municipalities are named in each language (and script) in the data itself.
+        name_attr = MUNICIPALITY_NAME.get(translation.get_language(), "name_sq")
         self.fields["employment_status"] = forms.ChoiceField(
             label=t["employment_status"],
             choices=[(v, status_labels[v]) for v in EmploymentStatus.values],
@@ -47,7 +44,7 @@ class TracerAnswerForm(forms.Form):
             empty_value=None,
             required=False,
         )
-        area_labels = COMPETENCE_AREA_SQ if lang == "sq" else dict(CompetenceArea.choices)
+        area_labels = dict(CompetenceArea.choices)
         for area in CompetenceArea.values:
             self.fields[f"skill_{area}"] = forms.TypedChoiceField(
                 label=area_labels[area],

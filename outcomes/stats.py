@@ -42,6 +42,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Aggregate, Avg, Count, Exists, F, FloatField, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import translation
+from django.utils.translation import pgettext_lazy
 
 from credentials.choices import LIVE_CERTIFICATE_STATUSES, EnrolmentStatus, Gender
 from credentials.models import Certificate, Cohort, Enrolment
@@ -93,7 +95,19 @@ RESPONDENT_BASED = (
     "graduate_satisfaction_mean",
 )
 
-GENDER_LABELS_SQ = {"female": "Femra", "male": "Meshkuj", "other": "Tjetër", "undisclosed": "Pa deklaruar"}
+# Group names the API publishes in Albanian (label_sq) beside English (label_en); the words are in locale/.
+GENDER_GROUPS = {
+    "female": pgettext_lazy("gender group", "Women"),
+    "male": pgettext_lazy("gender group", "Men"),
+    "other": pgettext_lazy("gender group", "Other"),
+    "undisclosed": pgettext_lazy("gender group", "Not disclosed"),
+}
+UNKNOWN_GROUP = pgettext_lazy("statistics group", "Unknown")
+
+
+def _in_albanian(message) -> str:
+    with translation.override("sq"):
+        return str(message)
 
 
 class Median(Aggregate):
@@ -350,7 +364,9 @@ def breakdown(dimension: str, *, provider: str | None = None, qualification: str
     labels = group_labels(dimension, [r["_key"] for r in rows])
     for row in rows:
         group = row.pop("_key")
-        row.update(labels.get(group) or {"key": "unknown", "label_sq": "E panjohur", "label_en": "Unknown"})
+        row.update(
+            labels.get(group) or {"key": "unknown", "label_sq": _in_albanian(UNKNOWN_GROUP), "label_en": "Unknown"}
+        )
         row["_sort"] = group if dimension == "year" and group is not None else row["label_en"]
     rows.sort(key=lambda r: (r["key"] == "unknown", r["_sort"]))
     for row in rows:
@@ -378,11 +394,20 @@ def group_labels(dimension: str, keys: list) -> dict[Any, dict]:
         }
     if dimension == "municipality":
         return {
-            m.pk: {"key": m.slug, "label_sq": m.name_sq, "label_en": m.name_en}
+            m.pk: {
+                "key": m.slug,
+                "label_sq": m.name_sq,
+                "label_en": m.name_en,
+                # For the impact page in Serbian; the API and CSV publish label_sq and label_en.
+                "label_sr": m.name_sr,
+                "label_sr_cyrl": m.name_sr_cyrl,
+            }
             for m in Municipality.objects.filter(pk__in=ids)
         }
     if dimension == "gender":
-        return {g: {"key": g, "label_sq": GENDER_LABELS_SQ.get(g, g), "label_en": Gender(g).label} for g in ids}
+        return {
+            g: {"key": g, "label_sq": _in_albanian(GENDER_GROUPS.get(g, g)), "label_en": Gender(g).label} for g in ids
+        }
     return {y: {"key": str(y), "label_sq": str(y), "label_en": str(y)} for y in ids}
 
 

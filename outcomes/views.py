@@ -12,10 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from core.language import language_links, localized, public_tag
 from outcomes import charts, published, stats
 from outcomes.choices import EMPLOYED_STATUSES
 from outcomes.forms import TracerAnswerForm
-from outcomes.page_text import TEXT, language
+from outcomes.page_text import texts
 from outcomes.services import tracer_invitation_answer, tracer_invitation_open
 from outcomes.throttles import impact_page_wait
 
@@ -26,12 +27,32 @@ def _num(value, digits=0):
     return f"{value:.{digits}f}" if digits else f"{round(value)}"
 
 
+def _labelled(rows: list[dict]) -> list[dict]:
+    """Each group's name in the active language (`label`): a municipality's own Serbian Latin and Cyrillic names,
+    the Albanian one where a language has none."""
+    return [
+        {
+            **row,
+            "label": localized(
+                {
+                    "sq": row["label_sq"],
+                    "en": row["label_en"],
+                    "sr": row.get("label_sr"),
+                    "sr_cyrl": row.get("label_sr_cyrl"),
+                }
+            ),
+        }
+        for row in rows
+    ]
+
+
 def _impact_content(lang: str) -> str:
     """The page below its <head>: the same for every reader of a language until the figures change."""
-    t = TEXT[lang]
+    t = texts()
     by_cohort = published.impact(by="cohort")
     overall = by_cohort["overall"]
-    by_municipality = [r for r in published.impact(by="municipality")["groups"] if r["key"] != "unknown"]
+    cohort_groups = _labelled(by_cohort["groups"])
+    by_municipality = _labelled([r for r in published.impact(by="municipality")["groups"] if r["key"] != "unknown"])
     by_year = published.impact(by="year")["groups"]
     kpis = [
         {"label": t["trained"], "value": _num(overall["learners_trained"]), "note": f"{t['target']}: 185"},
@@ -54,9 +75,10 @@ def _impact_content(lang: str) -> str:
     context = {
         "lang": lang,
         "t": t,
+        "language_links": language_links(),
         "kpis": kpis,
         "cohort_chart": charts.employment_chart(
-            by_cohort["groups"],
+            cohort_groups,
             title=t["by_cohort"],
             description=t["by_cohort_desc"],
             lang=lang,
@@ -104,8 +126,8 @@ def _impact_content(lang: str) -> str:
 def impact_page(request):
     """Public and anonymous: throttled per address like the API (outcomes/throttles.py); the content comes
     from the cache every worker shares (outcomes/published.py), only the <head> (its CSP nonce) is per request."""
-    lang = language(request)
-    t = TEXT[lang]
+    lang = public_tag()
+    t = texts()
     wait = impact_page_wait(request)
     if wait is not None:
         content = format_html("<main><h1>{}</h1><p>{}</p></main>", t["title"], t["throttled"].format(seconds=wait))
@@ -127,13 +149,13 @@ def _private(response):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def tracer_form_page(request, token: str):
-    lang = language(request)
-    t = TEXT[lang]
+    lang = public_tag()
+    t = texts()
     try:
         invitation = tracer_invitation_open(token=token)
     except DomainError:
         return _private(render(request, "outcomes/tracer_invalid.html", {"t": t, "lang": lang}, status=404))
-    form = TracerAnswerForm(request.POST or None, lang=lang)
+    form = TracerAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             tracer_invitation_answer(token=token, answers=form.answers())
@@ -150,7 +172,7 @@ def tracer_form_page(request, token: str):
         "lang": lang,
         "form": form,
         "intro": t["form_intro"].format(
-            qualification=(snapshot.get("qualification", {}).get("title", {}) or {}).get(lang, ""),
+            qualification=localized(snapshot.get("qualification", {}).get("title")),
             provider=(snapshot.get("provider") or {}).get("name", ""),
         ),
         "wave": t["form_wave"].format(wave=invitation.wave),

@@ -2,7 +2,8 @@
 
     {"error": {"code": "hours_not_met", "message": "...", "fields": {"field": ["..."]}, "request_id": "..."}}
 
-`code` is machine-readable and stable; `fields` names each bad input field.
+`code` is machine-readable and stable; `fields` names each bad input field. The messages are in the request's
+language (core/language.py: `?lang=`, the cookie, Accept-Language, else Albanian), the field messages too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.defaults import bad_request as bad_request_page
 from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
@@ -86,12 +88,13 @@ def _handle(exc, context):
         return Response(error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         return Response(
-            error_body("invalid", "The input is not valid.", django_validation_fields(exc)),
+            error_body("invalid", _("The input is not valid."), django_validation_fields(exc)),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, IntegrityError):
         return Response(
-            error_body("conflict", "This conflicts with a record that already exists."), status=status.HTTP_409_CONFLICT
+            error_body("conflict", _("This conflicts with a record that already exists.")),
+            status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -102,10 +105,10 @@ def _handle(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = error_body("invalid", "The input is not valid.", _flatten(exc.detail))
+        response.data = error_body("invalid", _("The input is not valid."), _flatten(exc.detail))
         return response
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), "error")
-    message = str(exc.detail) if not isinstance(exc.detail, dict | list) else "Request refused."
+    message = str(exc.detail) if not isinstance(exc.detail, dict | list) else _("Request refused.")
     extra = {"retry_after": int(exc.wait)} if isinstance(exc, exceptions.Throttled) and exc.wait else {}
     response.data = error_body(code, message, **extra)
     return response
@@ -120,11 +123,11 @@ def bad_request(request, exception=None):
     DATA_UPLOAD_MAX_MEMORY_SIZE, too many form fields): the error shape under /api/, the normal page elsewhere."""
     if _is_api(request):
         if isinstance(exception, RequestDataTooBig):
-            code, message = "too_large", "The request body is too large."
+            code, message = "too_large", _("The request body is too large.")
         elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
-            code, message = "too_many_fields", "The request has too many fields."
+            code, message = "too_many_fields", _("The request has too many fields.")
         else:
-            code, message = "malformed_request", "The request cannot be read."
+            code, message = "malformed_request", _("The request cannot be read.")
         return JsonResponse(error_body(code, message), status=400)
     return bad_request_page(request, exception)
 
@@ -132,11 +135,11 @@ def bad_request(request, exception=None):
 def not_found(request, exception=None):
     """Django's 404 (no URL matched): the API's JSON error shape under /api/, the normal page elsewhere."""
     if _is_api(request):
-        return JsonResponse(error_body("not_found", "Nothing here."), status=404)
+        return JsonResponse(error_body("not_found", _("Nothing here.")), status=404)
     return page_not_found(request, exception)
 
 
 def server_failure(request):
     if _is_api(request):
-        return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
+        return JsonResponse(error_body("server_error", _("Something went wrong on our side.")), status=500)
     return server_error(request)

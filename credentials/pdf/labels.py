@@ -1,139 +1,128 @@
-"""The printed wording of the certificate and its transcript, in Albanian, Serbian (Latin) and English.
+"""The printed wording of the certificate and its transcript: gettext messages (context "certificate") whose
+Albanian, Serbian (Latin and Cyrillic) and English texts are in the catalogues (locale/).
 
 Each page is bilingual: the requested language first, then the other (English, or Albanian for an English
-print) in smaller type. Names and titles come from the snapshot, never from here.
+print) in smaller type. Names and titles come from the snapshot, never from here: `title()` picks a title's
+language (Cyrillic transliterated from Serbian Latin, core.language.localized), `date()` prints a date in the
+language's one format (config/formats/).
 """
 
 from __future__ import annotations
 
-SUPPORTED_LANGUAGES = ("sq", "sr", "en")
-DEFAULT_LANGUAGE = "sq"
-# The requested language and the one printed under it.
-LANGUAGE_PAIRS = {"sq": ("sq", "en"), "sr": ("sr", "en"), "en": ("en", "sq")}
+import datetime
 
-LABELS: dict[str, dict[str, str]] = {
-    "country": {"sq": "REPUBLIKA E KOSOVËS", "sr": "REPUBLIKA KOSOVO", "en": "REPUBLIC OF KOSOVO"},
-    "registry": {
-        "sq": "Regjistri Kombëtar i Kualifikimeve dhe Certifikatave",
-        "sr": "Nacionalni registar kvalifikacija i sertifikata",
-        "en": "National Qualification and Credential Registry",
-    },
-    "certificate": {"sq": "CERTIFIKATË", "sr": "SERTIFIKAT", "en": "CERTIFICATE"},
-    "certify": {"sq": "Vërtetohet se", "sr": "Ovim se potvrđuje da je", "en": "This is to certify that"},
-    "completed": {
-        "sq": "ka përfunduar me sukses kualifikimin",
-        "sr": "uspešno stekao/la kvalifikaciju",
-        "en": "has successfully completed the qualification",
-    },
-    "code": {"sq": "Kodi", "sr": "Šifra", "en": "Code"},
-    "level": {"sq": "Niveli", "sr": "Nivo", "en": "Level"},
-    "nqf": {"sq": "KKK", "sr": "NOK", "en": "NQF"},
-    "eqf": {"sq": "KEK", "sr": "EOK", "en": "EQF"},
-    "hours": {"sq": "Orë teori + praktikë", "sr": "Časovi teorije + prakse", "en": "Hours of theory + practice"},
-    "hours_value": {
-        "sq": "{t} + {p} = {total} orë",
-        "sr": "{t} + {p} = {total} časova",
-        "en": "{t} + {p} = {total} hours",
-    },
-    "credits": {"sq": "Kredi", "sr": "Krediti", "en": "Credits"},
-    "programme": {"sq": "Programi", "sr": "Program", "en": "Programme"},
-    "programme_value": {
-        "sq": "Kurrikula {version}, {mode}",
-        "sr": "Nastavni plan {version}, {mode}",
-        "en": "Curriculum {version}, {mode}",
-    },
-    "provider": {"sq": "Ofruesi", "sr": "Pružalac obuke", "en": "Provider"},
-    "awarding_body": {"sq": "Organi certifikues", "sr": "Telo za dodelu", "en": "Awarding body"},
-    "accreditation": {"sq": "Akreditimi", "sr": "Akreditacija", "en": "Accreditation"},
-    "decision": {"sq": "Vendimi nr. {number}", "sr": "Odluka br. {number}", "en": "Decision no. {number}"},
-    "decision_dated": {
-        "sq": "Vendimi nr. {number} i datës {date}",
-        "sr": "Odluka br. {number} od {date}",
-        "en": "Decision no. {number} of {date}",
-    },
-    "valid_period": {"sq": "e vlefshme {start} – {end}", "sr": "važi {start} – {end}", "en": "valid {start} – {end}"},
-    "equivalency": {"sq": "Ekuivalenca", "sr": "Ekvivalencija", "en": "Equivalency"},
-    "equivalent_to": {"sq": "ekuivalente me {what}", "sr": "ekvivalentna sa {what}", "en": "equivalent to {what}"},
-    "awarded_on": {"sq": "Data e dhënies", "sr": "Datum dodele", "en": "Date of award"},
-    "issued_on": {"sq": "Data e lëshimit", "sr": "Datum izdavanja", "en": "Date of issue"},
-    "serial": {"sq": "Numri serik", "sr": "Serijski broj", "en": "Serial number"},
-    "serial_short": {"sq": "Nr.", "sr": "Br.", "en": "No."},
-    "for_provider": {"sq": "Për ofruesin", "sr": "Za pružaoca obuke", "en": "For the provider"},
-    "for_awarding_body": {"sq": "Për organin certifikues", "sr": "Za telo za dodelu", "en": "For the awarding body"},
-    "verify": {"sq": "Verifikoni këtë certifikatë", "sr": "Proverite ovaj sertifikat", "en": "Verify this certificate"},
-    "verification_code": {"sq": "Kodi i verifikimit", "sr": "Verifikacioni kod", "en": "Verification code"},
-    "signed_note": {
-        "sq": (
-            "Kjo certifikatë është regjistruar në Regjistrin Kombëtar dhe është nënshkruar elektronikisht. "
-            "Skanoni kodin QR për të parë statusin e saj aktual dhe krahasoni emrin me letërnjoftimin e mbajtësit."
-        ),
-        "sr": (
-            "Ovaj sertifikat je upisan u Nacionalni registar i elektronski potpisan. Skenirajte QR kod da "
-            "vidite njegov trenutni status i uporedite ime sa ličnom kartom imaoca."
-        ),
-        "en": (
-            "This certificate is recorded in the National Registry and electronically signed. Scan the QR code "
-            "to see its current status, and compare the name with the holder's ID card."
-        ),
-    },
-    "transcript": {"sq": "TRANSKRIPTI", "sr": "TRANSKRIPT", "en": "TRANSCRIPT"},
-    "transcript_of": {
-        "sq": "Shtojcë e certifikatës nr. {serial}",
-        "sr": "Dodatak sertifikatu br. {serial}",
-        "en": "Supplement to certificate no. {serial}",
-    },
-    "transcript_note": {
-        "sq": "Ky transkript është pjesë e certifikatës dhe vlen vetëm bashkë me të.",
-        "sr": "Ovaj transkript je deo sertifikata i važi samo uz njega.",
-        "en": "This transcript is part of the certificate and is valid only with it.",
-    },
-    "legend_levels": {
-        "sq": "KKK: Korniza Kombëtare e Kualifikimeve; KEK: Korniza Evropiane e Kualifikimeve.",
-        "sr": "NOK: Nacionalni okvir kvalifikacija; EOK: Evropski okvir kvalifikacija.",
-        "en": "NQF: National Qualifications Framework; EQF: European Qualifications Framework.",
-    },
-    "holder": {"sq": "Mbajtësi", "sr": "Imalac", "en": "Holder"},
-    "qualification": {"sq": "Kualifikimi", "sr": "Kvalifikacija", "en": "Qualification"},
-    "col_code": {"sq": "Kodi", "sr": "Šifra", "en": "Code"},
-    "col_module": {"sq": "Moduli", "sr": "Modul", "en": "Module"},
-    "col_kind": {"sq": "Lloji", "sr": "Vrsta", "en": "Kind"},
-    "col_theory": {"sq": "Orë teori", "sr": "Teorija (č)", "en": "Theory hours"},
-    "col_practice": {"sq": "Orë praktikë", "sr": "Praksa (č)", "en": "Practice hours"},
-    "col_credits": {"sq": "Kredi", "sr": "Krediti", "en": "Credits"},
-    "col_outcome": {"sq": "Rezultati", "sr": "Rezultat", "en": "Outcome"},
-    "total": {"sq": "Gjithsej", "sr": "Ukupno", "en": "Total"},
-    "optional": {"sq": "zgjedhor", "sr": "izborni", "en": "optional"},
-    "page": {"sq": "Faqja {n}", "sr": "Strana {n}", "en": "Page {n}"},
-    "kind_theory": {"sq": "Teori", "sr": "Teorija", "en": "Theory"},
-    "kind_practice": {"sq": "Praktikë", "sr": "Praksa", "en": "Practice"},
-    "kind_mixed": {"sq": "E përzier", "sr": "Mešovito", "en": "Mixed"},
-    "mode_in_person": {"sq": "me prani fizike", "sr": "uživo", "en": "in person"},
-    "mode_online": {"sq": "online", "sr": "onlajn", "en": "online"},
-    "mode_hybrid": {"sq": "hibride", "sr": "hibridno", "en": "hybrid"},
-    "outcome_pass": {"sq": "Kaloi", "sr": "Položeno", "en": "Passed"},
-    "outcome_fail": {"sq": "Nuk kaloi", "sr": "Nije položeno", "en": "Failed"},
-    "outcome_pending": {"sq": "Në pritje", "sr": "Na čekanju", "en": "Pending"},
-    "status_revoked": {"sq": "REVOKUAR", "sr": "OPOZVAN", "en": "REVOKED"},
-    "status_suspended": {"sq": "PEZULLUAR", "sr": "SUSPENDOVAN", "en": "SUSPENDED"},
-    "status_superseded": {"sq": "ZËVENDËSUAR", "sr": "ZAMENJEN", "en": "SUPERSEDED"},
-    "status_note": {
-        "sq": "Kjo certifikatë nuk është e vlefshme. Statusi aktual gjendet në regjistër.",
-        "sr": "Ovaj sertifikat nije važeći. Trenutni status se nalazi u registru.",
-        "en": "This certificate is not valid. Its current status is in the registry.",
-    },
-    "doc_title": {
-        "sq": "Certifikata {serial}",
-        "sr": "Sertifikat {serial}",
-        "en": "Certificate {serial}",
-    },
-    "cohort_title": {
-        "sq": "Certifikatat e kohortës {code}",
-        "sr": "Sertifikati kohorte {code}",
-        "en": "Certificates of cohort {code}",
-    },
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import pgettext_lazy
+
+from core.language import localized
+
+# `?lang=` of the PDF endpoints. "sr" is Serbian in Latin script, as it always was; sr-Latn says the same.
+SUPPORTED_LANGUAGES = ("sq", "sr", "sr-Latn", "sr-Cyrl", "en")
+DEFAULT_LANGUAGE = "sq"
+# Each print language's Django language (whose catalogue and date format it uses).
+DJANGO_LANGUAGES = {"sq": "sq", "sr": "sr-latn", "sr-Latn": "sr-latn", "sr-Cyrl": "sr", "en": "en"}
+# The requested language and the one printed under it.
+LANGUAGE_PAIRS = {
+    "sq": ("sq", "en"),
+    "sr": ("sr", "en"),
+    "sr-Latn": ("sr-Latn", "en"),
+    "sr-Cyrl": ("sr-Cyrl", "en"),
+    "en": ("en", "sq"),
+}
+
+
+LABELS = {
+    "country": pgettext_lazy("certificate", "REPUBLIC OF KOSOVO"),
+    "registry": pgettext_lazy("certificate", "National Qualification and Credential Registry"),
+    "certificate": pgettext_lazy("certificate", "CERTIFICATE"),
+    "certify": pgettext_lazy("certificate", "This is to certify that"),
+    "completed": pgettext_lazy("certificate", "has successfully completed the qualification"),
+    "code": pgettext_lazy("certificate", "Code"),
+    "level": pgettext_lazy("certificate", "Level"),
+    "nqf": pgettext_lazy("certificate", "NQF"),
+    "eqf": pgettext_lazy("certificate", "EQF"),
+    "hours": pgettext_lazy("certificate", "Hours of theory + practice"),
+    "hours_value": pgettext_lazy("certificate", "{t} + {p} = {total} hours"),
+    "credits": pgettext_lazy("certificate", "Credits"),
+    "programme": pgettext_lazy("certificate", "Programme"),
+    "programme_value": pgettext_lazy("certificate", "Curriculum {version}, {mode}"),
+    "provider": pgettext_lazy("certificate", "Provider"),
+    "awarding_body": pgettext_lazy("certificate", "Awarding body"),
+    "accreditation": pgettext_lazy("certificate", "Accreditation"),
+    "decision": pgettext_lazy("certificate", "Decision no. {number}"),
+    "decision_dated": pgettext_lazy("certificate", "Decision no. {number} of {date}"),
+    "valid_period": pgettext_lazy("certificate", "valid {start} – {end}"),
+    "equivalency": pgettext_lazy("certificate", "Equivalency"),
+    "equivalent_to": pgettext_lazy("certificate", "equivalent to {what}"),
+    "awarded_on": pgettext_lazy("certificate", "Date of award"),
+    "issued_on": pgettext_lazy("certificate", "Date of issue"),
+    "serial": pgettext_lazy("certificate", "Serial number"),
+    "serial_short": pgettext_lazy("certificate", "No."),
+    "for_provider": pgettext_lazy("certificate", "For the provider"),
+    "for_awarding_body": pgettext_lazy("certificate", "For the awarding body"),
+    "verify": pgettext_lazy("certificate", "Verify this certificate"),
+    "verification_code": pgettext_lazy("certificate", "Verification code"),
+    "signed_note": pgettext_lazy(
+        "certificate",
+        "This certificate is recorded in the National Registry and electronically signed. Scan the QR code "
+        "to see its current status, and compare the name with the holder's ID card.",
+    ),
+    "transcript": pgettext_lazy("certificate", "TRANSCRIPT"),
+    "transcript_of": pgettext_lazy("certificate", "Supplement to certificate no. {serial}"),
+    "transcript_note": pgettext_lazy(
+        "certificate", "This transcript is part of the certificate and is valid only with it."
+    ),
+    "legend_levels": pgettext_lazy(
+        "certificate", "NQF: National Qualifications Framework; EQF: European Qualifications Framework."
+    ),
+    "holder": pgettext_lazy("certificate", "Holder"),
+    "qualification": pgettext_lazy("certificate", "Qualification"),
+    "col_code": pgettext_lazy("certificate", "Code"),
+    "col_module": pgettext_lazy("certificate", "Module"),
+    "col_kind": pgettext_lazy("certificate", "Kind"),
+    "col_theory": pgettext_lazy("certificate", "Theory hours"),
+    "col_practice": pgettext_lazy("certificate", "Practice hours"),
+    "col_credits": pgettext_lazy("certificate", "Credits"),
+    "col_outcome": pgettext_lazy("certificate", "Outcome"),
+    "total": pgettext_lazy("certificate", "Total"),
+    "optional": pgettext_lazy("certificate", "optional"),
+    "page": pgettext_lazy("certificate", "Page {n}"),
+    "kind_theory": pgettext_lazy("certificate", "Theory"),
+    "kind_practice": pgettext_lazy("certificate", "Practice"),
+    "kind_mixed": pgettext_lazy("certificate", "Mixed"),
+    "mode_in_person": pgettext_lazy("certificate", "in person"),
+    "mode_online": pgettext_lazy("certificate", "online"),
+    "mode_hybrid": pgettext_lazy("certificate", "hybrid"),
+    "outcome_pass": pgettext_lazy("certificate", "Passed"),
+    "outcome_fail": pgettext_lazy("certificate", "Failed"),
+    "outcome_pending": pgettext_lazy("certificate", "Pending"),
+    "status_revoked": pgettext_lazy("certificate", "REVOKED"),
+    "status_suspended": pgettext_lazy("certificate", "SUSPENDED"),
+    "status_superseded": pgettext_lazy("certificate", "SUPERSEDED"),
+    "status_note": pgettext_lazy(
+        "certificate", "This certificate is not valid. Its current status is in the registry."
+    ),
+    "doc_title": pgettext_lazy("certificate", "Certificate {serial}"),
+    "cohort_title": pgettext_lazy("certificate", "Certificates of cohort {code}"),
 }
 
 
 def label(key: str, lang: str, **values) -> str:
-    text = LABELS[key][lang]
+    """A printed label in a print language (sq, sr, sr-Latn, sr-Cyrl, en), its {placeholders} filled."""
+    with translation.override(DJANGO_LANGUAGES[lang]):
+        text = str(LABELS[key])
     return text.format(**values) if values else text
+
+
+def title(titles: dict, lang: str) -> str:
+    """A catalogue title ({"sq": ..., "sr": ..., "en": ...}) in a print language."""
+    return localized(titles, DJANGO_LANGUAGES[lang])
+
+
+def date(iso: str | None, lang: str) -> str:
+    """An ISO date in the print language's format; a dash when there is none."""
+    if not iso:
+        return "—"
+    with translation.override(DJANGO_LANGUAGES[lang]):
+        return date_format(datetime.date.fromisoformat(iso))

@@ -120,7 +120,7 @@ def test_an_equivalency_decision_prints_when_the_certificate_has_one():
     text = pages_text(certificate_pdf(certificate, lang="en"))[0]
 
     assert "Equivalency" in text
-    assert "Decision no. MESTI-EQ-2024-017 of 01.09.2023" in text
+    assert "Decision no. MESTI-EQ-2024-017 of 1 Sep 2023" in text
     assert f"equivalent to {equivalency.equivalent_to.code}" in text
     assert "(GB)" in text  # the foreign awarding body's country
 
