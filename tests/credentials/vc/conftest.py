@@ -4,6 +4,7 @@ with ISCO and ESCO codes, and the public base URL the issuer's did:web is made o
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from credentials.services import certificate_issue
 from tests import factories
@@ -15,6 +16,13 @@ BASE_URL = "https://registry.example.org"
 @pytest.fixture(autouse=True)
 def _public_base_url(settings):
     settings.PUBLIC_BASE_URL = BASE_URL
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    """The credential shares the page's anonymous throttle (60/min from one address): earlier tests' requests
+    must not refuse these."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import hashlib
 import json
 
 import pytest
+from django.core.cache import cache
 
 from credentials.choices import CertificateStatus
 from credentials.services.lifecycle import certificate_revoke
@@ -198,3 +199,25 @@ def test_the_id_is_read_case_insensitively_and_only_get_and_head(client, certifi
     assert client.get(f"/credentials/{certificate.verification_id.lower()}").status_code == 200
     assert client.head(f"/credentials/{certificate.verification_id}").status_code == 200
     assert client.post(f"/credentials/{certificate.verification_id}").status_code == 405
+
+
+def test_anonymous_callers_are_throttled_with_the_verification_page(client, certificate, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"verify_anon": "2/min", "verify_verifier": "100/min", "verify_user": "100/min"},
+    }
+    cache.clear()  # earlier tests' requests from the same address are in the throttle's log
+    statuses = [_get(client, certificate).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    refused = _get(client, certificate)
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.json()["error"]["code"] == "throttled"
+    assert certificate.verification_id not in refused.content.decode()
+
+
+def test_without_a_signing_key_the_answer_is_503_not_an_unsigned_credential(client, certificate, settings, tmp_path):
+    settings.SIGNING_KEYS_DIR = tmp_path / "empty"
+    response = _get(client, certificate)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "unavailable"
+    assert b"credentialSubject" not in response.content
