@@ -173,18 +173,18 @@ EMAIL_BACKEND = os.environ.get(
     "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or "25")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS (port 587)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS (port 465)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kosovo credential registry <registry@localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "Kosovo credential registry <registry@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "6"))
 # Holders' private links (/my/{token}) and share links (/s/{token}): the tokens are HMACs of a stored nonce under this
-# key (defaults to a derivation of SECRET_KEY; a new key ends every link, ADR 0013). How long each kind works.
+# key (defaults to a derivation of SECRET_KEY; a new key ends every link, ADR 0016). How long each kind works.
 HOLDER_LINK_KEY = os.environ.get("HOLDER_LINK_KEY", "")
 HOLDER_LINK_DAYS = int(os.environ.get("HOLDER_LINK_DAYS", "365"))
 SHARE_LINK_MAX_DAYS = int(os.environ.get("SHARE_LINK_MAX_DAYS", "365"))

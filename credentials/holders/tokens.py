@@ -7,7 +7,7 @@ constant time with the token the row's nonce gives, so neither a timing nor a pa
 
 Why derived rather than random and forgotten: the registry must be able to print the same private link again (the
 transcript, a reminder e-mail sent by a retried task) without keeping it. A copy of the database alone yields no
-working link; the key (HOLDER_LINK_KEY, or one derived from SECRET_KEY) is needed too. ADR 0013.
+working link; the key (HOLDER_LINK_KEY, or one derived from SECRET_KEY) is needed too. ADR 0016.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ for one certificate, and whether a serial number + date of birth lookup may find
 
 A token is never stored. Each row keeps a random nonce (128 bits) and the SHA-256 of the token; the token is an
 HMAC of the nonce under a server key (credentials/holders/tokens.py), so the database alone gives no working link,
-yet the registry can print the same link again (on the transcript, in a reminder e-mail). See ADR 0013.
+yet the registry can print the same link again (on the transcript, in a reminder e-mail). See ADR 0016.
 """
 
 from django.conf import settings

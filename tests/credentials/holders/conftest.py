@@ -17,6 +17,16 @@ from tests import factories
 LINK = re.compile(r"/my/([A-Za-z0-9_-]{43})")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttles and per-address caps count in the cache: each test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
