@@ -1,14 +1,18 @@
 """The verification QR code: encoded once per certificate and stored, drawn from the stored symbol.
 
 A symbol is stored as compact bytes (`encode_symbol`): one byte for its width in modules, then its modules
-row by row, one bit each (dark = 1), padded to a whole byte; 905 bytes for a ~490-character URL. Rendering
+row by row, one bit each (dark = 1), padded to a whole byte; 467 bytes for a ~290-character URL (version 11). Rendering
 only reads these bits (`draw_qr`): no QR arithmetic per print.
 
-Error correction M (DESIGN.md), byte mode, and two shortcuts that are standard-conformant:
+Error correction M (DESIGN.md). The text is cut into segments (ISO/IEC 18004 allows several in a symbol): a run
+of at least MIN_ALPHANUMERIC_RUN characters of the QR alphanumeric set (0-9, A-Z, space and $%*+-./:) is one
+alphanumeric segment, 5.5 bits a character, and the rest is byte mode, 8 bits a byte. The verification URL's id
+and its compact token (upper-case base32, credentials/tokens.py) are such runs: the symbol is a version 10-11
+instead of 17 (ADR 0017). Two shortcuts that are standard-conformant:
 - the mask pattern is fixed instead of chosen by the penalty rules (choosing costs ~25 ms of pure-Python
   CPU for a ~500-character URL), and readers decode any of the eight masks (the tests decode the rendered
   page with zxing, as a phone would);
-- the version is the smallest that holds the bytes, computed from the byte count.
+- the version is the smallest that holds the segments, computed from their lengths.
 
 The encoder is the qrcode library's algorithm (its tables: block structure, capacities, alignment
 positions, BCH codes) with the two slow steps done differently: the Reed-Solomon remainder is a shift
@@ -35,6 +39,13 @@ if TYPE_CHECKING:
 QR_MASK_PATTERN = 2
 QUIET_ZONE_MODULES = 4  # the white margin readers need around the symbol; the layout keeps it free
 _DARK_RUN = re.compile("1+")
+ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+# A shorter run saves less than switching modes costs (two segment headers, ~35 bits: ~14 characters' saving).
+MIN_ALPHANUMERIC_RUN = 20
+_ALPHANUMERIC_RUN = re.compile(r"[0-9A-Z $%*+\-./:]{" + str(MIN_ALPHANUMERIC_RUN) + ",}")
+_ALPHANUMERIC_VALUE = {ord(char): value for value, char in enumerate(ALPHANUMERIC)}
+
+Segment = tuple[int, bytes]  # (util.MODE_8BIT_BYTE or util.MODE_ALPHA_NUM, the characters as bytes)
 
 
 def qr_version(byte_count: int, error_correction: int = ERROR_CORRECT_M) -> int:
@@ -46,6 +57,34 @@ def qr_version(byte_count: int, error_correction: int = ERROR_CORRECT_M) -> int:
     raise DataOverflowError(f"{byte_count} bytes do not fit in a QR code")
 
 
+def segments(text: str) -> list[Segment]:
+    """`text` cut into byte-mode and alphanumeric-mode segments (long alphanumeric runs alone)."""
+    out: list[Segment] = []
+    position = 0
+    for run in _ALPHANUMERIC_RUN.finditer(text):
+        if run.start() > position:
+            out.append((util.MODE_8BIT_BYTE, text[position : run.start()].encode("utf-8")))
+        out.append((util.MODE_ALPHA_NUM, run.group().encode("ascii")))
+        position = run.end()
+    if position < len(text) or not out:
+        out.append((util.MODE_8BIT_BYTE, text[position:].encode("utf-8")))
+    return out
+
+
+def _segment_bits(segment: Segment, version: int) -> int:
+    mode, data = segment
+    body = 8 * len(data) if mode == util.MODE_8BIT_BYTE else 11 * (len(data) // 2) + 6 * (len(data) % 2)
+    return 4 + util.length_in_bits(mode, version) + body
+
+
+def segments_version(parts: list[Segment], error_correction: int = ERROR_CORRECT_M) -> int:
+    """The smallest QR version that holds `parts`."""
+    for version in range(1, 41):
+        if sum(_segment_bits(part, version) for part in parts) <= util.BIT_LIMIT_TABLE[error_correction][version]:
+            return version
+    raise DataOverflowError(f"{sum(len(data) for _, data in parts)} characters do not fit in a QR code")
+
+
 def text_digest(text: str) -> str:
     """What a stored symbol is keyed by: the SHA-256 of the exact text it encodes."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -55,11 +94,11 @@ def text_digest(text: str) -> str:
 
 
 def encode_symbol(text: str) -> bytes:
-    """The QR symbol for `text` (byte mode, error correction M, mask 2, smallest version), packed."""
-    data = text.encode("utf-8")
-    version = qr_version(len(data))
+    """The QR symbol for `text` (its `segments`, error correction M, mask 2, smallest version), packed."""
+    parts = segments(text)
+    version = segments_version(parts)
     cells, positions, mask = _layout(version)
-    codewords = _codewords(data, version)
+    codewords = _codewords(parts, version)
     bits = len(positions)
     placed = format((int.from_bytes(codewords, "big") << (bits - 8 * len(codewords))) ^ mask, f"0{bits}b")
     cells = bytearray(cells)
@@ -83,13 +122,29 @@ def qr_matrix(text: str) -> list[list[bool]]:
     return [[bit == "1" for bit in row] for row in symbol_rows(encode_symbol(text))]
 
 
-def _codewords(data: bytes, version: int) -> bytes:
-    """Data codewords (mode, count, bytes, terminator, padding) interleaved with their error correction."""
+def _segment_value(segment: Segment, version: int) -> tuple[int, int]:
+    """A segment's bits (mode indicator, character count, data) as an integer, and how many bits they are."""
+    mode, data = segment
+    count_bits = util.length_in_bits(mode, version)
+    value, length = (mode << count_bits) | len(data), 4 + count_bits
+    if mode == util.MODE_8BIT_BYTE:
+        return (value << (8 * len(data))) | int.from_bytes(data, "big"), length + 8 * len(data)
+    for index in range(0, len(data) - 1, 2):
+        value = (value << 11) | (45 * _ALPHANUMERIC_VALUE[data[index]] + _ALPHANUMERIC_VALUE[data[index + 1]])
+    if len(data) % 2:
+        value = (value << 6) | _ALPHANUMERIC_VALUE[data[-1]]
+    return value, length + 11 * (len(data) // 2) + 6 * (len(data) % 2)
+
+
+def _codewords(parts: list[Segment], version: int) -> bytes:
+    """Data codewords (each segment's mode, count and data; terminator, padding) interleaved with their error
+    correction."""
     blocks = rs_blocks(version, ERROR_CORRECT_M)
     capacity = sum(block.data_count for block in blocks)
-    count_bits = util.length_in_bits(util.MODE_8BIT_BYTE, version)
-    value = (((0b0100 << count_bits) | len(data)) << (8 * len(data))) | int.from_bytes(data, "big")
-    length = 4 + count_bits + 8 * len(data)
+    value, length = 0, 0
+    for part in parts:
+        bits, count = _segment_value(part, version)
+        value, length = (value << count) | bits, length + count
     terminator = min(4, 8 * capacity - length)
     length += terminator
     pad = -length % 8

@@ -40,7 +40,7 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 20 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 LEFT, RIGHT = MARGIN, PAGE_WIDTH - MARGIN
-QR_SIZE = 44 * mm  # the symbol itself; DESIGN.md asks for at least 35 mm (0.68-0.77 mm modules: ADR 0014)
+QR_SIZE = 44 * mm  # the symbol itself; DESIGN.md asks for at least 35 mm (0.68-0.77 mm modules: ADR 0017)
 
 NAVY = (0.07, 0.19, 0.38)
 GOLD = (0.70, 0.55, 0.22)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import base64
-import json
 from pathlib import Path
 
 from credentials.pdf.render import CertificatePrint, render_certificate_pdf
+from credentials.tokens import compact_body
 
 SAMPLE_SNAPSHOT = {
     "schema": "kqr-certificate/1",
@@ -113,15 +113,9 @@ SAMPLE_SNAPSHOT = {
 SAMPLE_BASE_URL = "https://registry.example.org"
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def sample_url(snapshot: dict = SAMPLE_SNAPSHOT) -> str:
-    """A URL of the real one's shape and length; its token is not signed (64 zero bytes as signature)."""
-    header = {"alg": "EdDSA", "kid": "sample-key", "typ": "kqr-cert+jwt"}
+    """A URL of the real one's shape and length (a compact token, ADR 0017); not signed (64 zero bytes)."""
     claims = {
-        "vid": snapshot["verification_id"],
         "sn": snapshot["serial_number"],
         "name": snapshot["holder"]["full_name"],
         "q": snapshot["qualification"]["code"],
@@ -131,9 +125,7 @@ def sample_url(snapshot: dict = SAMPLE_SNAPSHOT) -> str:
         "awd": snapshot["awarded_on"],
         "iat": 1780380000,
     }
-    token = ".".join(
-        [_b64(json.dumps(header).encode()), _b64(json.dumps(claims, ensure_ascii=False).encode()), _b64(bytes(64))]
-    )
+    token = base64.b32encode(compact_body(claims, "2606-5a3f1c") + bytes(64)).decode().rstrip("=")
     return f"{SAMPLE_BASE_URL}/v/{snapshot['verification_id']}#{token}"
 
 

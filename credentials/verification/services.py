@@ -182,7 +182,7 @@ def _report(
         checks = certificate_checks(certificate)
         if token is not None:
             try:
-                check_claims_match(verify_certificate_token(token), certificate)
+                check_claims_match(verify_certificate_token(token, verification_id=verification_id), certificate)
             except TokenError as exc:
                 error = token_error(exc, field=field_name)
             else:

@@ -19,7 +19,7 @@ def test_the_printed_token_is_made_at_issuance_and_survives_a_key_rotation():
         actor=None, enrolment=issuable_enrolment(), awarded_on=datetime.date(2026, 6, 1)
     )
     assert created and certificate.qr_token
-    claims = verify_certificate_token(certificate.qr_token)
+    claims = verify_certificate_token(certificate.qr_token, verification_id=certificate.verification_id)
     assert (claims["vid"], claims["sn"]) == (certificate.verification_id, certificate.serial_number)
     assert verification_url(certificate).endswith(f"#{certificate.qr_token}")
 

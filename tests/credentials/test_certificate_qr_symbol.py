@@ -20,7 +20,16 @@ from qrcode.constants import ERROR_CORRECT_M
 from credentials.models import Certificate
 from credentials.pdf import qr
 from credentials.pdf.documents import certificate_pdf, pdf_cache_key
-from credentials.pdf.qr import QR_MASK_PATTERN, encode_symbol, qr_matrix, qr_version, symbol_rows, text_digest
+from credentials.pdf.qr import (
+    QR_MASK_PATTERN,
+    encode_symbol,
+    qr_matrix,
+    qr_version,
+    segments,
+    segments_version,
+    symbol_rows,
+    text_digest,
+)
 from credentials.services.issuance import certificate_issue, cohort_issue_certificates
 from credentials.services.lifecycle import certificate_reissue
 from credentials.tokens import verification_url
@@ -198,13 +207,38 @@ def test_the_migration_stores_the_symbol_of_every_existing_certificate():
 
 
 def _library_matrix(text: str) -> list[list[bool]]:
-    data = text.encode("utf-8")
+    """The qrcode library's symbol of the same segments (byte and alphanumeric runs) and version."""
+    parts = segments(text)
     code = qrcode.QRCode(
-        version=qr_version(len(data)), error_correction=ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK_PATTERN
+        version=segments_version(parts), error_correction=ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK_PATTERN
     )
-    code.add_data(util.QRData(data, mode=util.MODE_8BIT_BYTE))
+    for mode, data in parts:
+        code.add_data(util.QRData(data, mode=mode))
     code.make(fit=False)
     return code.get_matrix()
+
+
+def test_a_verification_url_is_byte_segments_around_alphanumeric_runs():
+    token = "AIGDENRRGEWWKYLCGVRDKEKUIVJVILJSGAZDMLJQ"
+    url = f"https://regjistri.rks-gov.net/v/7M3QK2XW9TDR4HB6NPZ8YC1VJ0#{token}"
+    assert segments(url) == [
+        (util.MODE_8BIT_BYTE, b"https://regjistri.rks-gov.net/v"),
+        (util.MODE_ALPHA_NUM, b"/7M3QK2XW9TDR4HB6NPZ8YC1VJ0"),
+        (util.MODE_8BIT_BYTE, b"#"),
+        (util.MODE_ALPHA_NUM, token.encode()),
+    ]
+    assert segments("ABC") == [(util.MODE_8BIT_BYTE, b"ABC")]  # a short run is not worth a segment
+    assert segments("") == [(util.MODE_8BIT_BYTE, b"")]
+    assert decode_symbol(encode_symbol(url)) == url
+
+
+def test_mixed_segments_give_the_qrcode_librarys_symbol_module_for_module():
+    rng = random.Random(12)
+    for length in (20, 21, 57, 150, 240, 300, 640, 1500):  # odd and even runs, versions 2 to 40
+        token = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(length))
+        for prefix in ("https://regjistri.rks-gov.net/v/2YXM000000000000000000000C#", "ë", ""):
+            text = prefix + token
+            assert qr_matrix(text) == _library_matrix(text), (prefix, length)
 
 
 def test_the_encoder_gives_the_qrcode_librarys_symbol_module_for_module_in_every_version():

@@ -183,7 +183,9 @@ def test_the_qr_decodes_as_a_phone_would_to_the_exact_verification_url():
     assert codes[0].ec_level == "M"
     base, token = item.verification_url.split("#")
     assert base == verification_url(certificate, with_token=False)
-    assert verify_certificate_token(token)["vid"] == certificate.verification_id
+    assert (
+        verify_certificate_token(token, verification_id=certificate.verification_id)["sn"] == certificate.serial_number
+    )
 
 
 def test_the_qr_prints_at_least_35_mm_wide():

@@ -1,4 +1,6 @@
-"""The signed token in the QR URL's fragment (credentials/tokens.py)."""
+"""The signed token in the QR URL's fragment (credentials/tokens.py), in the JWS format of the certificates printed
+before ADR 0017: they stay on paper, so they must keep verifying. The compact format new certificates get:
+test_tokens_compact.py."""
 
 from __future__ import annotations
 
@@ -20,8 +22,9 @@ from credentials.signing import (
 )
 from credentials.tokens import (
     certificate_claims,
-    certificate_token,
     check_claims_match,
+    is_compact,
+    jws_token,
     new_certificate_token,
     verification_url,
     verify_certificate_token,
@@ -36,6 +39,11 @@ CLAIM_NAMES = {"vid", "sn", "name", "q", "eqf", "prov", "ab", "awd"}
 @pytest.fixture
 def certificate():
     return CertificateFactory()
+
+
+def certificate_token(certificate) -> str:
+    """A JWS token of `certificate`, as certificates were printed with before ADR 0017."""
+    return jws_token(certificate)
 
 
 def _private_key(settings, kid: str) -> Ed25519PrivateKey:
@@ -103,9 +111,10 @@ def test_verification_url_puts_the_token_in_the_fragment(settings, certificate):
     url = verification_url(certificate)
     path, fragment = url.split("#")
     assert path == bare
-    assert verify_certificate_token(fragment)["vid"] == certificate.verification_id
-    # It goes into a QR code: about 530 characters with a 60-character English title (QR version 18, EC M).
-    assert len(url) < 560
+    assert is_compact(fragment)  # a new certificate's token is compact (ADR 0017)
+    assert verify_certificate_token(fragment, verification_id=certificate.verification_id)["sn"] == (
+        certificate.serial_number
+    )
 
 
 def test_claims_of_another_certificate_do_not_match(certificate):
@@ -235,14 +244,14 @@ def test_tokens_signed_before_a_rotation_still_verify(certificate):
     old_token = certificate_token(certificate)
     old_kid = load_keyring().active_kid
     new_kid = generate_signing_key()
-    new_token = new_certificate_token(certificate)
-
-    assert certificate_token(certificate) == old_token  # the printed token is made once, at issuance
+    new_token = certificate_token(certificate)
 
     assert _decode(new_token.split(".")[0])["kid"] == new_kid
     assert _decode(old_token.split(".")[0])["kid"] == old_kid
     assert verify_certificate_token(old_token)["vid"] == certificate.verification_id
     assert verify_certificate_token(new_token)["vid"] == certificate.verification_id
+    # New certificates get compact tokens; those verify after a rotation as well.
+    assert verify_certificate_token(new_certificate_token(certificate), verification_id=certificate.verification_id)
 
 
 def test_offline_checking_with_a_published_jwks(settings, tmp_path, anon_client, certificate):

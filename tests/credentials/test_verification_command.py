@@ -13,7 +13,7 @@ from credentials.models import VerificationEvent
 from credentials.pdf.documents import certificate_pdf
 from credentials.services.lifecycle import certificate_revoke
 from credentials.signing import b64url_encode, canonical_json, generate_signing_key, public_jwks
-from credentials.tokens import certificate_token, verification_url
+from credentials.tokens import jws_token, verification_url
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +57,10 @@ def test_a_scanned_text_or_bare_id(certificate):
 
 def test_a_token_whose_claims_differ_from_the_record_fails(certificate):
     other = factories.CertificateFactory()
-    with pytest.raises(CommandError, match="token_claims_mismatch"):
-        _run(f"{verification_url(certificate, with_token=False)}#{certificate_token(other)}")
+    with pytest.raises(CommandError, match="token_claims_mismatch"):  # a JWS, as printed before ADR 0017
+        _run(f"{verification_url(certificate, with_token=False)}#{jws_token(other)}")
+    with pytest.raises(CommandError, match="token_bad_signature"):  # a compact token signs its URL's id
+        _run(f"{verification_url(certificate, with_token=False)}#{other.qr_token}")
 
 
 def test_offline_checks_the_token_against_a_saved_jwks_without_the_database(
@@ -72,8 +74,19 @@ def test_offline_checks_the_token_against_a_saved_jwks_without_the_database(
     assert "SIGNATURE VALID" in out and certificate.serial_number in out and "skipped" in out.lower()
 
 
+def test_offline_fails_loudly_on_an_altered_compact_token(tmp_path, certificate):
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(public_jwks()))
+    base, token = verification_url(certificate).split("#")
+    raw = bytearray(base64.b32decode(token + "=" * (-len(token) % 8)))
+    raw[20] ^= 0x01
+    altered = base64.b32encode(bytes(raw)).decode().rstrip("=")
+    with pytest.raises(CommandError, match="token_bad_signature"):
+        _run(f"{base}#{altered}", "--offline", "--jwks", str(jwks))
+
+
 def test_offline_fails_loudly_on_unknown_key_altered_token_and_key_outside_its_period(tmp_path, certificate):
-    url = verification_url(certificate)
+    url = f"{verification_url(certificate, with_token=False)}#{jws_token(certificate)}"  # printed before ADR 0017
     empty = tmp_path / "empty.json"
     empty.write_text(json.dumps({"keys": []}))
     with pytest.raises(CommandError, match="token_unknown_kid"):

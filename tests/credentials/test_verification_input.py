@@ -10,7 +10,8 @@ from django.core.cache import cache
 
 from credentials.models import VerificationEvent
 from credentials.signing import b64url_encode, canonical_json, load_keyring
-from credentials.tokens import TOKEN_TYPE, certificate_claims, certificate_token, verification_url
+from credentials.tokens import TOKEN_TYPE, certificate_claims, verification_url
+from credentials.tokens import jws_token as certificate_token  # the format printed before ADR 0017: still verifies
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +128,10 @@ def _with_token(certificate, token: str) -> str:
 
 
 def test_a_truncated_token_is_refused(anon_client, certificate):
+    compact = certificate.qr_token
+    truncated = _error(_post(anon_client, {"qr": _with_token(certificate, compact[:-16])}))
+    assert truncated in {"token_malformed", "token_bad_signature"}
+    assert _error(_post(anon_client, {"qr": _with_token(certificate, compact[:90])})) == "token_malformed"
     token = certificate_token(certificate)
     assert _error(_post(anon_client, {"qr": _with_token(certificate, token[:-12])})) == "token_malformed"
     assert _error(_post(anon_client, {"qr": _with_token(certificate, token.rsplit(".", 1)[0])})) == "token_malformed"

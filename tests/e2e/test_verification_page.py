@@ -17,6 +17,7 @@ from credentials.management.commands.verify_certificate import qr_texts_from_pdf
 from credentials.models import VerificationEvent
 from credentials.pdf.documents import certificate_pdf
 from credentials.services.lifecycle import certificate_revoke
+from credentials.tokens import jws_token
 from tests import factories
 from tests.e2e.conftest import start_chromium
 
@@ -118,13 +119,26 @@ def test_a_token_that_does_not_match_turns_the_whole_banner_red(browser, live_se
     assert browser.find_element("id", "status-banner").get_attribute("data-token") == "mismatch"
     assert _token_state(browser) == "mismatch"
     # An altered signature (claims intact): the same banner, the note says the code is damaged or forged.
-    header, payload, signature = url.split("#")[1].split(".")
-    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
-    browser.get(f"{url.split('#')[0]}?lang=sr#{header}.{payload}.{flipped}")
+    token = url.split("#")[1]  # compact (ADR 0017): the signature is its last 64 bytes
+    flipped = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    browser.get(f"{url.split('#')[0]}?lang=sr#{flipped}")
     _wait_for(browser, "return document.getElementById('status-banner').getAttribute('data-token')", "invalid")
     state, text, colour = _banner(browser)
     assert state == "token_mismatch" and "QR KOD SE NE POKLAPA" in text and "falsifikovan" in text and colour == RED
     assert "VAŽEĆI" not in text
+
+
+def test_a_jws_token_printed_before_adr_0017_still_matches_and_an_altered_one_does_not(browser, live_server):
+    certificate = factories.CertificateFactory()
+    page = f"{live_server.url}/v/{certificate.verification_id}?lang=en"
+    old = jws_token(certificate)
+    browser.get(f"{page}#{old}")
+    _wait_for(browser, "return document.getElementById('token-result').getAttribute('data-state')", "match")
+    assert _banner(browser)[0] == "valid"
+    header, payload, signature = old.split(".")
+    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
+    browser.get(f"{live_server.url}/v/{certificate.verification_id}?lang=sr#{header}.{payload}.{flipped}")
+    _wait_for(browser, "return document.getElementById('status-banner').getAttribute('data-token')", "invalid")
 
 
 def test_screenshots_at_desktop_and_phone_widths(browser, live_server):

@@ -161,7 +161,7 @@ class Command(BaseCommand):
         if not scanned.token:
             raise CommandError("token_missing: offline checking needs the signed token (the QR URL's #fragment)")
         try:
-            claims = verify_certificate_token(scanned.token, jwks=jwks)
+            claims = verify_certificate_token(scanned.token, jwks=jwks, verification_id=scanned.verification_id)
         except TokenError as exc:
             self.line("token", "failed", TOKEN_MESSAGES.get(exc.code, exc.code))
             raise CommandError(f"token_{exc.code}: {TOKEN_MESSAGES.get(exc.code, exc)}") from exc
