@@ -24,6 +24,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
@@ -66,6 +67,14 @@ class OwnersAuditTrailMixin(AuditTrailAdminMixin):
         if policy.acts_as_ministry(request.user):
             return True
         return obj._meta.label_lower in policy.ACT and policy.may_act(request.user, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Django's history names who changed what: like the audit trail, for the ministry and the owner. A
+        record outside the user's list answers as a missing one (Django's own redirect)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and not self.shows_audit_trail(request, obj):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
 
 class CatalogueAdmin(OwnersAuditTrailMixin, PolicyAdmin):

@@ -33,6 +33,9 @@ def _put(data: dict, name: str, field, value) -> None:
         if value:
             data[name] = "on"
         return
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        data[name] = [str(v) for v in _value(list(value or []))]
+        return
     value = _value(value)
     if isinstance(value, list):
         data[name] = [str(v) for v in value]
