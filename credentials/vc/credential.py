@@ -19,6 +19,7 @@ from django.conf import settings
 
 from credentials.models import Certificate
 from registry.models import OccupationalStandard
+from registry.qdr import KOSOVO_NQF_LEVELS
 
 from .did import issuer_did
 from .loader import OB_V3, VC_V2
@@ -27,11 +28,9 @@ from .proof import add_proof, format_datetime
 MEDIA_TYPE = "application/vc"
 REGISTRY_NAME = "Kosovo Qualification and Credential Registry"
 EQF_LEVEL_URL = "http://data.europa.eu/snb/eqf/{level}"
-# The Kosovo NQF's levels in the Europass QDR vocabulary: the concept URIs are opaque (`.../snb/qdr/c_...`) and
-# not yet published for Kosovo's framework; until they are set here, the alignment names the framework and level
-# and points at the QDR vocabulary of qualification frameworks.
-NQF_LEVEL_CONCEPTS: dict[int, str] = {}
-QDR_FRAMEWORKS_URL = "http://data.europa.eu/snb/qdr/25831c2"
+# The Kosovo NQF's levels are concepts of the Europass QDR vocabulary ("KS NQF Level n"), the same the catalogue's
+# QDR records use (registry.qdr); the scheme itself for a level it does not list.
+QDR_SCHEME_URL = "http://data.europa.eu/snb/qdr/25831c2"
 ISCO_URL = "http://data.europa.eu/esco/isco/C{code}"
 
 
@@ -113,7 +112,7 @@ def _alignments(snapshot: dict, standards: list[OccupationalStandard]) -> list[d
             "targetFramework": "Kosovo National Qualifications Framework",
             "targetCode": str(q["nqf_level"]),
             "targetName": f"Kosovo NQF level {q['nqf_level']}",
-            "targetUrl": NQF_LEVEL_CONCEPTS.get(q["nqf_level"], QDR_FRAMEWORKS_URL),
+            "targetUrl": KOSOVO_NQF_LEVELS.get(q["nqf_level"], QDR_SCHEME_URL),
         },
     ]
     for standard in standards:
