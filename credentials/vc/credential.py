@@ -19,7 +19,6 @@ from django.conf import settings
 
 from credentials.models import Certificate
 from registry.models import OccupationalStandard
-from registry.qdr import KOSOVO_NQF_LEVELS
 
 from .did import issuer_did
 from .loader import OB_V3, VC_V2
@@ -28,8 +27,18 @@ from .proof import add_proof, format_datetime
 MEDIA_TYPE = "application/vc"
 REGISTRY_NAME = "Kosovo Qualification and Credential Registry"
 EQF_LEVEL_URL = "http://data.europa.eu/snb/eqf/{level}"
-# The Kosovo NQF's levels are concepts of the Europass QDR vocabulary ("KS NQF Level n"), the same the catalogue's
-# QDR records use (registry.qdr); the scheme itself for a level it does not list.
+# The Kosovo NQF's levels as concepts of the Europass QDR vocabulary ("KS NQF Level n", the Commission's
+# cv/nqf.xsd); the catalogue's QDR export uses the same concepts. The scheme itself for a level it does not list.
+KOSOVO_NQF_LEVELS = {
+    1: "http://data.europa.eu/snb/qdr/c_7203c28f",
+    2: "http://data.europa.eu/snb/qdr/c_c8293950",
+    3: "http://data.europa.eu/snb/qdr/c_ec2e2ebe",
+    4: "http://data.europa.eu/snb/qdr/c_a31706ad",
+    5: "http://data.europa.eu/snb/qdr/c_030f5138",
+    6: "http://data.europa.eu/snb/qdr/c_ca282dd9",
+    7: "http://data.europa.eu/snb/qdr/c_fa8f5b4b",
+    8: "http://data.europa.eu/snb/qdr/c_4ba29707",
+}
 QDR_SCHEME_URL = "http://data.europa.eu/snb/qdr/25831c2"
 ISCO_URL = "http://data.europa.eu/esco/isco/C{code}"
 
