@@ -105,7 +105,8 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "core.authenti
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Project-wide overrides of other apps' templates (the admin's base_site.html: its language switch).
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

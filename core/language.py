@@ -129,7 +129,8 @@ _LETTERS = dict(
 
 def latin_to_cyrillic(text: str) -> str:
     """Serbian Latin text in Cyrillic letters. A word with a digit or a letter Serbian's Latin alphabet lacks
-    (q, w, x, y: codes like NQA-L5-SEN, foreign names) is kept as it is."""
+    (q, w, x, y: codes like NQA-L5-SEN, foreign names) is kept as it is, and so are the acronyms and product
+    names of LATIN_IN_CYRILLIC (CSV, PDF, API...)."""
     return _WORD.sub(_word_to_cyrillic, text)
 
 
@@ -137,10 +138,24 @@ _WORD = re.compile(r"\w+(?:[-./]\w+)*")
 _FOREIGN = re.compile(r"[\dqwxyQWXY]")
 
 
+# Names and acronyms written in Latin letters in Serbian Cyrillic text too.
+LATIN_IN_CYRILLIC = frozenset(
+    {"API", "CSV", "PDF", "JSON", "REST", "OpenAPI", "ReDoc", "URL", "UTF", "ZIP", "KB", "MB"}
+)
+_JOINER = re.compile(r"([-./])")
+
+
 def _word_to_cyrillic(match: re.Match) -> str:
     word = match.group(0)
     if _FOREIGN.search(word):
         return word
+    return "".join(
+        part if part in LATIN_IN_CYRILLIC or _JOINER.fullmatch(part) else _letters_to_cyrillic(part)
+        for part in _JOINER.split(word)
+    )
+
+
+def _letters_to_cyrillic(word: str) -> str:
     out, i = [], 0
     while i < len(word):
         pair = word[i : i + 2]

@@ -214,7 +214,10 @@ def verification_page(request, verification_id: str):
                 {
                     "name": CHECK_LABELS[check.name],
                     "result": check.result,
-                    "result_label": RESULT_LABELS[check.result],
+                    # The status check says the status in words (E REVOKUAR), not that a check failed.
+                    "result_label": BANNERS[certificate.status]
+                    if check.name == "status"
+                    else RESULT_LABELS[check.result],
                     "code": check.code,
                     "message": CHECK_MESSAGES.get(check.code, ""),
                 }
