@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import argparse
 import base64
+import os
 from pathlib import Path
 
+import django
+
+from credentials.pdf.labels import SUPPORTED_LANGUAGES
 from credentials.pdf.render import CertificatePrint, render_certificate_pdf
 from credentials.tokens import compact_body
 
@@ -132,10 +136,13 @@ def sample_url(snapshot: dict = SAMPLE_SNAPSHOT) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="certificate-sample.pdf")
-    parser.add_argument("--lang", default="sq", choices=["sq", "sr", "en"])
+    parser.add_argument("--lang", default="sq", choices=SUPPORTED_LANGUAGES)
     parser.add_argument("--status", default="valid", choices=["valid", "suspended", "revoked", "superseded"])
     parser.add_argument("--png", help="also write page 1 as a PNG at 150 dpi (needs pypdfium2)")
     args = parser.parse_args(argv)
+    # The printed words come from the gettext catalogues (credentials/pdf/labels.py): Django's settings are needed.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
     pdf = render_certificate_pdf(
         CertificatePrint(snapshot=SAMPLE_SNAPSHOT, status=args.status, verification_url=sample_url()), lang=args.lang
     )
