@@ -36,8 +36,8 @@ class Entry:
         return bool(self.msgstr)
 
 
-def po_path(language: str) -> Path:
-    return LOCALE_DIR / language / "LC_MESSAGES" / "django.po"
+def po_path(language: str, locale_dir: Path | None = None) -> Path:
+    return (locale_dir or LOCALE_DIR) / language / "LC_MESSAGES" / "django.po"
 
 
 def _unquote(lines: list[str]) -> str:
@@ -137,10 +137,18 @@ def cyrillic_from_latin(latin: list[Entry]) -> list[Entry]:
     return out
 
 
-def problems(language: str) -> list[str]:
-    """What keeps a catalogue from shipping: an entry untranslated or fuzzy, a .mo that is missing or not the
-    compilation of its .po (the .mo files are committed: `make run` needs no GNU gettext)."""
-    path = po_path(language)
+_PLACEHOLDER = re.compile(r"%\([^)]+\)[sdfr]|\{[A-Za-z_][A-Za-z0-9_]*(?::[^}]*)?\}")
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(text))
+
+
+def problems(language: str, locale_dir: Path | None = None) -> list[str]:
+    """What keeps a catalogue from shipping: an entry untranslated or fuzzy, a translation whose placeholders
+    (%(name)s, {name}) are not the original's, a .mo that is missing or not the compilation of its .po (the .mo
+    files are committed: `make run` needs no GNU gettext)."""
+    path = po_path(language, locale_dir)
     if not path.exists():
         return [f"{path} is missing"]
     found = []
@@ -154,6 +162,10 @@ def problems(language: str) -> list[str]:
         if not entry.translated:
             found.append(f"{label} is not translated")
             continue
+        wanted = _placeholders(entry.msgid) | _placeholders(entry.plural or "")
+        texts = [entry.msgstr] if entry.plural is None else list(entry.msgstr_plural.values())
+        if any(_placeholders(text) != wanted for text in texts if wanted or _placeholders(text)):
+            found.append(f"{label}: the placeholders of the translation differ from the original's")
         key = entry.msgid if entry.context is None else f"{entry.context}\x04{entry.msgid}"
         if entry.plural is None:
             expected[key] = entry.msgstr
