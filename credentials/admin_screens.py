@@ -49,12 +49,36 @@ OUTCOMES = {
     "revoked": _("Revoked"),
     "superseded": _("Superseded"),
     "not_found": _("Not found"),
-    "malformed": _("Not a verification id"),
+    "malformed": _("Cannot be checked"),
     "date_of_birth_mismatch": _("Date of birth does not match"),
     "token_mismatch": _("QR code altered"),
     "too_many_attempts": _("Too many dates tried for this serial today"),
 }
 DOB_MATCH = {True: _("matches"), False: _("does not match"), None: ""}
+# Why an input could not be checked (credentials.verification.parsing's codes), in the reader's language; a code
+# not listed shows the service's own (English) message. "not_found" says it all in its outcome.
+INPUT_PROBLEMS = {
+    "not_found": "",
+    "empty": _("Nothing was given to check."),
+    "too_long": _("Longer than anything the registry prints."),
+    "nul_byte": _("Contains a NUL character."),
+    "non_ascii": _("Contains a character that is not in any printed id (a look-alike letter?)."),
+    "invalid_characters": _("Contains characters that are not in any printed id."),
+    "wrong_length": _("A verification id has 26 characters (hyphens and spaces aside)."),
+    "foreign_host": _("A link to another web site, not to this registry."),
+    "foreign_qr": _("The QR code of another system, not of this registry."),
+    "invalid_date_of_birth": _("Not a date of birth: write YYYY-MM-DD (or DD.MM.YYYY)."),
+    "invalid_serial_number": _("Not a serial number of this registry."),
+    "too_many_attempts": _("Too many dates of birth were tried for this serial number today; try again tomorrow."),
+}
+CHANNELS = {
+    "page": _("web page"),
+    "api": _("API"),
+    "qr": _("QR scan"),
+    "batch": _("list"),
+    "share": _("holder's share link"),
+}
+TOKEN_PROBLEM = _("The signed part of the QR code does not verify: the code was altered or copied wrongly.")
 HEADER_NAMES = {"verification_id", "qr", "serial_number", "date_of_birth", "id", "serial", "dob"}
 
 
@@ -175,9 +199,11 @@ def _row(number: int, line: Line, report) -> Row:
     outcome = report.error.code if report.error is not None and report.error.code == "too_many_attempts" else None
     row = Row(number=number, checked=line.shown[:80], outcome=outcome or report.outcome, valid=report.valid)
     if report.error is not None:
-        row.message = report.error.message
-    if "date_of_birth" in line.item and outcome is None:
-        row.date_of_birth = bool(report.date_of_birth_matches)
+        code = report.error.code
+        problem = TOKEN_PROBLEM if code.startswith("token_") else INPUT_PROBLEMS.get(code, report.error.message)
+        row.message = str(problem)
+    if "date_of_birth" in line.item and report.error is None:
+        row.date_of_birth = report.date_of_birth_matches  # True or False; None when nothing was compared
     facts = report.public_facts()
     if facts is not None:
         row.holder_name = facts["holder_name"] or ""
@@ -289,7 +315,7 @@ def report_pdf(result: dict) -> HttpResponse:
         gettext("%(total)s checked: %(valid)s valid, %(other)s not valid")
         % {"total": counts["total"], "valid": counts["valid"], "other": counts["total"] - counts["valid"]},
     )
-    widths = [10, 52, 38, 46, 60, 24, 40, 22, 25]  # mm, 317 in all: the landscape page less its margins
+    widths = [7, 44, 32, 38, 50, 20, 34, 18, 24]  # mm, 267 in all: the landscape page less its margins
     y = top - 25 * mm
     line_height = 4.6 * mm
     room = int((y - 22 * mm) / line_height) - 1
@@ -371,7 +397,11 @@ def _history(request):
     events = policy.readable(
         request.user, VerificationEvent.objects.filter(verifier_organisation_id=organisation_id)
     ).select_related("certificate")
-    return list(events.order_by("-created_at", "-id")[:HISTORY_ROWS])
+    latest = list(events.order_by("-created_at", "-id")[:HISTORY_ROWS])
+    for event in latest:
+        event.outcome_label = OUTCOMES.get(event.outcome, event.outcome)
+        event.channel_label = CHANNELS.get(event.channel, event.channel)
+    return latest
 
 
 def _history_url(request) -> str | None:

@@ -356,7 +356,6 @@ class QualificationAdmin(CatalogueAdmin):
     list_filter = ["status", "type", "nqf_level", "eqf_level", "awarding_body"]
     search_fields = ["code", "serial_prefix", "title_sq", "title_sr", "title_en"]
     readonly_fields = ["status"]
-    filter_horizontal = ["standards"]
     list_select_related = ["awarding_body"]
     change_form_template = STATUS_CHANGE_FORM
     transitions = QUALIFICATION_TRANSITIONS
@@ -502,7 +501,6 @@ class AccreditationAdmin(OwnersAuditTrailMixin, PolicyAdmin):
     list_select_related = ["provider", "qualification", "agent"]
     readonly_fields = ["status_reason"]
     date_hierarchy = "valid_from"
-    filter_horizontal = ["municipalities"]
     inlines = [ConditionInline]
     change_form_template = STATUS_CHANGE_FORM
     transitions = ACCREDITATION_TRANSITIONS

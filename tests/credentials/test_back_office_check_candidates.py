@@ -84,6 +84,15 @@ def test_five_candidates_are_checked_by_the_batch_service_and_logged_for_the_org
     assert page.context["history"][0].verifier_organisation_id == municipality.pk
 
 
+def test_an_input_that_cannot_be_checked_says_why_and_compares_no_date(clerk, five):
+    client = login(clerk)
+    client.post(URL, {"candidates": f"{five['by_birth'].serial_number}, 1990-02-30\nABC"})
+    rows = client.get(URL).context["result"]["rows"]
+    assert [r.outcome for r in rows] == ["malformed", "malformed"]
+    assert rows[0].date_of_birth is None and "YYYY-MM-DD" in rows[0].message
+    assert "26 characters" in rows[1].message
+
+
 def test_a_csv_file_with_column_names_is_read(clerk, five):
     body = "serial_number,date_of_birth\n" + f"{five['by_birth'].serial_number},{five['dob']}\n"
     upload = SimpleUploadedFile("candidates.csv", body.encode("utf-8-sig"), content_type="text/csv")
