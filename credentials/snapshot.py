@@ -20,6 +20,15 @@ def _org(org) -> dict:
     return {"slug": org.slug, "name": org.name, "short_name": org.short_name, "country": org.country}
 
 
+def _signing_org(org) -> dict:
+    """An organisation that signs the certificate: who signs for it, as its record says at issuance (frozen here,
+    so a later change of director never alters a printed signature line). Left out when it names nobody."""
+    out = _org(org)
+    if org.signatory_name or org.signatory_title:
+        out["signatory"] = {"name": org.signatory_name, "title": org.signatory_title}
+    return out
+
+
 def _titles(q) -> dict:
     return {"sq": q.title_sq, "sr": q.title_sr or q.title_sq, "en": q.title_en}
 
@@ -80,8 +89,8 @@ def build_certificate_snapshot(
         },
         "curriculum": {"version": curriculum.version, "delivery_mode": cohort.delivery_mode},
         "cohort": {"code": cohort.code},
-        "provider": _org(cohort.provider),
-        "awarding_body": _org(q.awarding_body),
+        "provider": _signing_org(cohort.provider),
+        "awarding_body": _signing_org(q.awarding_body),
         "accreditation": {
             "decision_number": accreditation.decision_number,
             "agent": _org(accreditation.agent),

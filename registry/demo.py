@@ -356,6 +356,17 @@ def _outcomes(code: str, title_en: str) -> list[dict]:
     ]
 
 
+# Who signs for the organisations that sign certificates (their signature lines). The seeds name no one at these
+# organisations, so the demo prints role titles only; a real organisation records its signatory's name too.
+SIGNATORY_TITLES = {
+    "nqa": "Drejtor/e ekzekutiv/e",
+    "ocn-london": "Responsible Officer",
+    "pearson": "Responsible Officer",
+    "qpgj": "Drejtor/e ekzekutiv/e",
+    "qk-prizren": "Drejtor/e i/e Qendrës",
+}
+
+
 def _seed_organisations() -> dict[str, Organisation]:
     orgs = {}
     for slug, kind, name, short, country, municipality, reg in ORGANISATIONS:
@@ -371,7 +382,12 @@ def _seed_organisations() -> dict[str, Organisation]:
                     "country": country,
                     "registration_number": reg,
                     "municipality": Municipality.objects.get(slug=municipality) if municipality else None,
+                    "signatory_title": SIGNATORY_TITLES.get(slug, ""),
                 },
+            )
+        elif SIGNATORY_TITLES.get(slug) and not (org.signatory_name or org.signatory_title):  # demo data of before
+            org = catalogue.organisation_update(
+                actor=None, organisation=org, data={"signatory_title": SIGNATORY_TITLES[slug]}
             )
         orgs[slug] = org
     return orgs

@@ -30,7 +30,7 @@ from credentials.pdf.qr import QUIET_ZONE_MODULES, draw_qr
 from credentials.pdf.seal import seal_pdf
 
 # Bump when the layout changes: it is part of the cache key, so old renders are not served again.
-RENDER_VERSION = 2
+RENDER_VERSION = 3
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "DejaVuSans"
@@ -326,17 +326,29 @@ def _verification_block(c: Canvas, item: CertificatePrint, primary: str, seconda
 
 
 def _signatures(c: Canvas, snap: dict, primary: str, secondary: str) -> None:
-    y = 52 * mm
+    """A line to sign for the provider and one for the awarding body; under each, who signs (name and title as
+    the organisation's record said at issuance, frozen in the snapshot; a title alone when it names nobody),
+    then "For the provider" and the organisation's name."""
+    y = 60 * mm
     width = 48 * mm
     for index, (key, org) in enumerate(
         (("for_provider", snap["provider"]), ("for_awarding_body", snap["awarding_body"]))
     ):
         x = LEFT + 6 * mm + index * (width + 8 * mm)
         _rule(c, x, x + width, y, INK, 0.5)
-        _text(c, x, y - 3.8 * mm, label(key, primary), BOLD, 7.5, INK)
-        _text(c, x, y - 6.8 * mm, label(key, secondary), REGULAR, 6.3, GREY)
+        line_y = y - 3.8 * mm
+        signatory = org.get("signatory") or {}
+        if signatory.get("name"):
+            _text(c, x, line_y, signatory["name"], BOLD, _fit(signatory["name"], BOLD, 8, width, 5.5), INK)
+            line_y -= 3.4 * mm
+        for line in simpleSplit(signatory.get("title") or "", REGULAR, 7, width)[:2]:
+            _text(c, x, line_y, line, REGULAR, 7, INK)
+            line_y -= 3.1 * mm
+        line_y -= 1.2 * mm if signatory else 0
+        _text(c, x, line_y, label(key, primary), BOLD, 7, NAVY)
+        _text(c, x, line_y - 2.9 * mm, label(key, secondary), REGULAR, 6.2, GREY)
         for i, line in enumerate(simpleSplit(org["name"], REGULAR, 7, width)[:2]):
-            _text(c, x, y - 10.3 * mm - i * 3.1 * mm, line, REGULAR, 7, INK)
+            _text(c, x, line_y - 6.3 * mm - i * 3.1 * mm, line, REGULAR, 7, INK)
 
 
 def _footer_note(c: Canvas, primary: str, secondary: str) -> None:
@@ -421,51 +433,69 @@ _TABLE_BOTTOM = 50 * mm  # below it: the notes and the footer
 
 
 def _transcript(c: Canvas, item: CertificatePrint, lang: str) -> None:
-    """The transcript: one row per module, continued on further pages if the modules do not fit."""
+    """The transcript: the mandatory modules and their total (the qualification's hours and credits, as page 1
+    prints them), then the optional modules taken, apart, with their own total; continued on further pages if
+    the rows do not fit."""
     snap = item.snapshot
     primary, secondary = LANGUAGE_PAIRS[lang]
-    page = 2
-    y = _table_header(c, _transcript_header(c, snap, primary, secondary), primary, secondary)
-    totals = [0, 0, 0]
-    for module in snap["modules"]:
-        title = module["title"] if module["mandatory"] else f"{module['title']} ({label('optional', primary)})"
-        title_lines = simpleSplit(title, BOLD, 7.8, _MODULE_WIDTH)
-        sub = module.get("title_en") if primary != "en" else None
-        sub_lines = simpleSplit(sub, REGULAR, 6.6, _MODULE_WIDTH) if sub and sub != module["title"] else []
-        height = (len(title_lines) * 3.4 + len(sub_lines) * 2.9 + 3.2) * mm
-        if y - height < _TABLE_BOTTOM:
-            _transcript_footer(c, item, primary, secondary, page)
+    state = {"page": 2, "y": _table_header(c, _transcript_header(c, snap, primary, secondary), primary, secondary)}
+
+    def room(height: float) -> float:
+        if state["y"] - height < _TABLE_BOTTOM:
+            _transcript_footer(c, item, primary, secondary, state["page"])
             c.showPage()
-            page += 1
-            y = _table_header(c, _transcript_header(c, snap, primary, secondary), primary, secondary)
-        cells = [
-            module["code"],
-            None,
-            label(f"kind_{module['kind']}", primary),
-            str(module["hours_theory"]),
-            str(module["hours_practice"]),
-            str(module["credits"]),
-            label(f"outcome_{module['outcome']}", primary),
-        ]
-        _table_row(c, y, cells)
-        line_y = y
-        x_title = LEFT + (_COLUMNS[0][1] + 1) * mm
-        for line in title_lines:
-            _text(c, x_title, line_y, line, BOLD, 7.8, INK)
-            line_y -= 3.4 * mm
-        for line in sub_lines:
-            _text(c, x_title, line_y + 0.4 * mm, line, REGULAR, 6.6, GREY)
-            line_y -= 2.9 * mm
-        y -= height
-        _rule(c, LEFT, RIGHT, y + 3.4 * mm, RULE, 0.4)
-        totals[0] += module["hours_theory"]
-        totals[1] += module["hours_practice"]
-        totals[2] += module["credits"]
-    y -= 1.5 * mm
-    _table_row(c, y, [label("total", primary), "", "", *map(str, totals), ""], font=BOLD)
-    _rule(c, LEFT, RIGHT, y - 2.2 * mm, NAVY, 0.8)
-    _transcript_footer(c, item, primary, secondary, page)
+            state["page"] += 1
+            state["y"] = _table_header(c, _transcript_header(c, snap, primary, secondary), primary, secondary)
+        return state["y"]
+
+    total, optional = label("total", primary), label("optional", primary)
+    groups = (
+        ([m for m in snap["modules"] if m["mandatory"]], total),
+        ([m for m in snap["modules"] if not m["mandatory"]], f"{total} ({optional})"),
+    )
+    for modules, total_label in groups:
+        if not modules:
+            continue
+        for module in modules:
+            state["y"] = _module_row(c, room, module, primary)
+        totals = [sum(m[key] for m in modules) for key in ("hours_theory", "hours_practice", "credits")]
+        y = room(7 * mm) - 1.5 * mm
+        _table_row(c, y, [total_label, "", "", *map(str, totals), ""], font=BOLD)
+        _rule(c, LEFT, RIGHT, y - 2.2 * mm, NAVY, 0.8)
+        state["y"] = y - 7 * mm
+    _transcript_footer(c, item, primary, secondary, state["page"])
     c.showPage()
+
+
+def _module_row(c: Canvas, room, module: dict, primary: str) -> float:
+    """One module's row at the height `room` leaves for it (a new page when it does not fit); the next row's y."""
+    title = module["title"] if module["mandatory"] else f"{module['title']} ({label('optional', primary)})"
+    title_lines = simpleSplit(title, BOLD, 7.8, _MODULE_WIDTH)
+    sub = module.get("title_en") if primary != "en" else None
+    sub_lines = simpleSplit(sub, REGULAR, 6.6, _MODULE_WIDTH) if sub and sub != module["title"] else []
+    height = (len(title_lines) * 3.4 + len(sub_lines) * 2.9 + 3.2) * mm
+    y = room(height)
+    cells = [
+        module["code"],
+        None,
+        label(f"kind_{module['kind']}", primary),
+        str(module["hours_theory"]),
+        str(module["hours_practice"]),
+        str(module["credits"]),
+        label(f"outcome_{module['outcome']}", primary),
+    ]
+    _table_row(c, y, cells)
+    line_y = y
+    x_title = LEFT + (_COLUMNS[0][1] + 1) * mm
+    for line in title_lines:
+        _text(c, x_title, line_y, line, BOLD, 7.8, INK)
+        line_y -= 3.4 * mm
+    for line in sub_lines:
+        _text(c, x_title, line_y + 0.4 * mm, line, REGULAR, 6.6, GREY)
+        line_y -= 2.9 * mm
+    y -= height
+    _rule(c, LEFT, RIGHT, y + 3.4 * mm, RULE, 0.4)
+    return y
 
 
 def _transcript_header(c: Canvas, snap: dict, primary: str, secondary: str) -> float:

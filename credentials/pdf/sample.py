@@ -45,8 +45,15 @@ SAMPLE_SNAPSHOT = {
         "name": "Qendra Profesionale për Gjithëpërfshirje",
         "short_name": "QPGJ",
         "country": "XK",
+        "signatory": {"name": "", "title": "Drejtor/e ekzekutiv/e"},
     },
-    "awarding_body": {"slug": "ocn-london", "name": "OCN London", "short_name": "OCN", "country": "GB"},
+    "awarding_body": {
+        "slug": "ocn-london",
+        "name": "OCN London",
+        "short_name": "OCN",
+        "country": "GB",
+        "signatory": {"name": "", "title": "Responsible Officer"},
+    },
     "accreditation": {
         "decision_number": "OCN-ACC-2024-0042",
         "agent": {"slug": "ocn-london", "name": "OCN London", "short_name": "OCN", "country": "GB"},
@@ -77,10 +84,10 @@ SAMPLE_SNAPSHOT = {
             "title": title,
             "title_en": title_en,
             "kind": kind,
-            "mandatory": order != 10,
+            "mandatory": order != 11,
             "hours_theory": theory,
             "hours_practice": practice,
-            "credits": 12,
+            "credits": 12 if order != 11 else 4,
             "outcome": "pass",
         }
         for order, (title, title_en, kind, theory, practice) in enumerate(
@@ -107,6 +114,7 @@ SAMPLE_SNAPSHOT = {
                 ("Etika, mbrojtja e fëmijës dhe privatësia", "Ethics, child protection and privacy", "theory", 100, 0),
                 ("Praktika e mbikëqyrur në shkollë", "Supervised school placement", "practice", 0, 300),
                 ("Mentorimi në familje", "Family mentoring", "mixed", 60, 0),
+                ("Gjuha e shenjave: hyrje", "Sign language: an introduction", "mixed", 20, 20),
             ],
             start=1,
         )

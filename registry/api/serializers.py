@@ -47,6 +47,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "country",
             "municipality",
             "website",
+            "signatory_name",
+            "signatory_title",
             "status",
             "created_at",
             "updated_at",

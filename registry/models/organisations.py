@@ -33,6 +33,10 @@ class Organisation(models.Model):
         Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
     )
     website = models.URLField(blank=True)
+    # Who signs the certificates it issues or awards, as printed on the signature line (a public fact of the
+    # certificate, frozen in its snapshot at issuance). A title alone when the organisation names nobody.
+    signatory_name = models.CharField(max_length=128, blank=True)
+    signatory_title = models.CharField(max_length=128, blank=True)
     status = models.CharField(max_length=16, choices=OrganisationStatus.choices, default=OrganisationStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
