@@ -173,10 +173,11 @@ def hash_token(token: str) -> str:
 
 @transaction.atomic
 def tracer_invitation_create(
-    *, actor, certificate: Certificate, wave: int, valid_days: int = INVITATION_DEFAULT_DAYS
+    *, actor, certificate: Certificate, wave: int, valid_days: int = INVITATION_DEFAULT_DAYS, token: str | None = None
 ) -> tuple[TracerInvitation, str]:
     """A one-time link for the graduate. Returns the invitation and the token, which is never stored
-    and cannot be shown again."""
+    and cannot be shown again. `token`: one the caller made (the e-mail sender derives it from a nonce it keeps,
+    so a retried e-mail carries the same link: credentials/notifications/tracer.py); random otherwise."""
     _require_recorder(actor, certificate)
     if certificate.status not in LIVE_CERTIFICATE_STATUSES:
         raise DomainError("certificate_not_live", "The certificate is not live.", fields={"certificate": ["Not live."]})
@@ -185,7 +186,7 @@ def tracer_invitation_create(
     if not 1 <= valid_days <= INVITATION_MAX_DAYS:
         raise DomainError("invalid", "Bad validity.", fields={"valid_days": [f"From 1 to {INVITATION_MAX_DAYS}."]})
     _refuse_duplicate(certificate, wave)
-    token = secrets.token_urlsafe(32)
+    token = token or secrets.token_urlsafe(32)
     invitation = TracerInvitation(
         certificate=certificate,
         wave=wave,

@@ -129,3 +129,20 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"webhook {self.pk} ({self.event})"
+
+
+class EmailOptOut(models.Model):
+    """A learner asked for no more e-mails of one topic (the unsubscribe link in tracer study e-mails). Messages a
+    holder needs (their link, a status change of their certificate) have no topic and are always sent."""
+
+    TRACER = "tracer"
+
+    learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="email_opt_outs")
+    topic = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner", "topic"], name="%(app_label)s_%(class)s_once")]
+
+    def __str__(self) -> str:
+        return f"learner {self.learner_id}: no {self.topic} e-mails"

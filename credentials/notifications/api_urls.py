@@ -2,7 +2,13 @@ from django.urls import path
 
 from credentials.api.urls import OptionalSlashRouter
 
-from .api import CertificateSubscriptionViewSet, HolderLinkView, NotificationEndpointView, NotificationSecretRotateView
+from .api import (
+    CertificateSubscriptionViewSet,
+    HolderLinkView,
+    NotificationEndpointView,
+    NotificationSecretRotateView,
+    TracerResponseRatesView,
+)
 
 router = OptionalSlashRouter()
 router.register("certificate-subscriptions", CertificateSubscriptionViewSet, basename="certificate-subscription")
@@ -15,5 +21,6 @@ urlpatterns = [
         NotificationSecretRotateView.as_view(),
         name="notification-endpoint-rotate-secret",
     ),
+    path("stats/tracer-response-rates", TracerResponseRatesView.as_view(), name="tracer-response-rates"),
     *router.urls,
 ]

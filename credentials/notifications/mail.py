@@ -34,7 +34,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from credentials.models import DeliveryState, OutboundEmail
+from credentials.models import DeliveryState, EmailKind, OutboundEmail
 
 logger = logging.getLogger("registry.mail")
 
@@ -118,7 +118,7 @@ def site_host() -> str:
 
 def render(record: OutboundEmail) -> tuple[str, str, str]:
     """(subject, text, html) of a message, in its language."""
-    from . import messages  # noqa: F401 (registers the builders)
+    from . import messages, tracer  # noqa: F401 (register the builders)
 
     with translation.override(record.language):
         subject, context = BUILDERS[record.kind](record)
@@ -173,8 +173,15 @@ def email_send(record_id: int) -> OutboundEmail | None:
 
 
 def _extra_headers(record: OutboundEmail) -> dict:
-    unsubscribe = record.context.get("unsubscribe_url")
-    return {"List-Unsubscribe": f"<{unsubscribe}>"} if unsubscribe else {}
+    """Tracer study messages can be unsubscribed from: the link, and one-click (RFC 8058) for mail clients."""
+    if record.kind not in (EmailKind.TRACER_INVITATION, EmailKind.TRACER_REMINDER) or record.learner is None:
+        return {}
+    from .tracer import unsubscribe_url
+
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(record.learner)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def _failed(record: OutboundEmail, exc: Exception, now) -> OutboundEmail:

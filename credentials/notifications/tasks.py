@@ -32,3 +32,10 @@ def holder_welcome_task(certificate_ids: list[int]) -> None:
     from credentials.holders.services import holders_welcome
 
     holders_welcome(certificate_ids=certificate_ids)
+
+
+@task()
+def tracer_invitations_task() -> dict:
+    from .tracer import tracer_invitations_send
+
+    return tracer_invitations_send()
