@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from core import policy
 from core.errors import Conflict, DomainError
+from core.language import public_tag
 from credentials.choices import LIVE_CERTIFICATE_STATUSES
 from credentials.models import Certificate, EmailKind, HolderAccess, HolderPreference, Learner, ShareLink
 from credentials.notifications.mail import deliverable, email_queue
@@ -51,7 +52,7 @@ def share_link_max_days() -> int:
 def holder_url(access: HolderAccess, *, lang: str = "") -> str:
     token = tokens.token_for(tokens.HOLDER, access.nonce)
     url = settings.PUBLIC_BASE_URL + reverse("holder-page", args=[token])
-    return f"{url}?lang={lang}" if lang else url
+    return f"{url}?lang={public_tag(lang)}" if lang else url
 
 
 def share_url(share: ShareLink) -> str:

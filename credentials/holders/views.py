@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.client_ip import client_ip
 from core.errors import DomainError
+from core.language import language_from_query, public_tag
 from core.throttles import SlidingWindowThrottle, page_wait
 from credentials.choices import VerificationChannel
 from credentials.models import Certificate
@@ -64,11 +65,14 @@ class HolderLinkRequestThrottle(SlidingWindowThrottle):
 
 
 def _language(request, preferred: str = "") -> str:
+    """`?lang=` (or the form's `lang`), else the holder's own language on their page, else the request's (cookie,
+    Accept-Language: core.language). A Django language code."""
+    asked = request.GET.get("lang") or (request.POST.get("lang") if request.method == "POST" else None)
+    chosen = language_from_query(asked)
+    if chosen:
+        return chosen
     languages = dict(settings.LANGUAGES)
-    for candidate in (request.GET.get("lang"), request.POST.get("lang") if request.method == "POST" else None):
-        if candidate in languages:
-            return candidate
-    if preferred in languages and "lang" not in request.GET:
+    if preferred in languages:
         return preferred
     current = translation.get_language() or settings.LANGUAGE_CODE
     return current if current in languages else settings.LANGUAGE_CODE
@@ -92,7 +96,7 @@ def _page(request, template: str, context: dict, *, lang: str, status: int = 200
         response = render(
             request,
             template,
-            {**context, "lang": lang, "nonce": nonce, "languages": settings.LANGUAGES},
+            {**context, "lang": lang, "lang_tag": public_tag(lang), "nonce": nonce},
             status=status,
         )
     response["Content-Language"] = lang
@@ -160,7 +164,7 @@ def _act(request, token: str, access, lang: str):
     except DomainError as exc:
         state = "not_found" if exc.status_code == 404 else "bad_request"
         return _page(request, "holders/message.html", {"state": state}, lang=lang, status=exc.status_code)
-    url = reverse("holder-page", args=[token]) + f"?lang={lang}&done={done}{anchor}"
+    url = reverse("holder-page", args=[token]) + f"?lang={public_tag(lang)}&done={done}{anchor}"
     return _protect(HttpResponseRedirect(url, status=303))
 
 
@@ -182,7 +186,8 @@ def _holder_page(request, access, token: str, lang: str):
                 "checks": checks[certificate.pk],
                 "shares": [(share, services.share_url(share)) for share in shares.get(certificate.pk, [])],
                 "hidden": certificate.pk in hidden,
-                "pdf_url": reverse("holder-certificate-pdf", args=[token, certificate.pk]) + f"?lang={lang}",
+                "pdf_url": reverse("holder-certificate-pdf", args=[token, certificate.pk])
+                + f"?lang={public_tag(lang)}",
                 "credential_url": credential_url(certificate),
                 "verification_url": reverse("verification-page", args=[certificate.verification_id]),
             }

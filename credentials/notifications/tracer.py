@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.language import public_tag
 from credentials.choices import LIVE_CERTIFICATE_STATUSES
 from credentials.holders import tokens
 from credentials.models import Certificate, EmailKind, EmailOptOut, Learner, OutboundEmail
@@ -181,7 +182,9 @@ def _tracer_context(record: OutboundEmail) -> dict:
         "given_name": record.learner.given_name if record.learner else "",
         "wave": record.context.get("wave"),
         "title": _title(certificate, record.language) if certificate else "",
-        "link": settings.PUBLIC_BASE_URL + reverse("tracer-form", args=[token]) + f"?lang={record.language}",
+        "link": settings.PUBLIC_BASE_URL
+        + reverse("tracer-form", args=[token])
+        + f"?lang={public_tag(record.language)}",
         "unsubscribe_url": unsubscribe_url(record.learner),
     }
 

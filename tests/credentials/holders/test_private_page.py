@@ -151,3 +151,22 @@ def test_no_public_response_or_log_line_carries_an_e_mail_address(issue, caplog,
     for entry in AuditEntry.objects.all():
         assert "ardita@example.org" not in f"{entry.before}{entry.after}{entry.reason}{entry.object_repr}"
     assert OutboundEmail.objects.filter(recipient="ardita@example.org").exists()  # kept only in the record of sends
+
+
+def test_no_log_line_carries_a_link_token(issue, caplog):
+    caplog.set_level("DEBUG")
+    issue()
+    token = link_in(mail.outbox[0])
+    client = Client()
+    client.get(f"/my/{token}")
+    client.get(f"/my/{token[:-1]}x")  # an unknown one: a 404, which Django logs
+    client.get(f"/s/{'B' * 43}")
+    assert token not in caplog.text and token[:-1] not in caplog.text and "B" * 43 not in caplog.text
+
+
+def test_the_page_follows_the_holders_language_and_lang(issue):
+    issue(language="sr")  # Serbian in Cyrillic
+    token = link_in(mail.outbox[0])
+    assert "lang=sr-Cyrl" in mail.outbox[0].body
+    assert '<html lang="sr-Cyrl">' in Client().get(f"/my/{token}").content.decode()
+    assert '<html lang="en">' in Client().get(f"/my/{token}?lang=en").content.decode()
