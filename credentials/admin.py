@@ -38,6 +38,7 @@ from credentials import admin_views as views
 from credentials import models as m
 from credentials import services as svc
 from credentials.admin_refusals import describe_error
+from credentials.choices import StatusAuthority
 from registry.admin_audit import AuditTrailAdminMixin
 from registry.models import CurriculumModule
 
@@ -435,13 +436,13 @@ CERTIFICATE_FIELDS = [
     "equivalency",
     "awarded_on",
     "issued_on",
-    "status",
-    "status_authority",
-    "status_reason_code",
+    "status_label",
+    "decided_by",
+    "reason_label",
     "status_reference",
     "status_changed_at",
     "supersedes",
-    "superseded_by",
+    "superseded_by_link",
     "replaces_revoked",
 ]
 # Only for whoever keeps the learner's record (the provider, the ministry): links into the training records.
@@ -454,7 +455,15 @@ class CertificateAdmin(RegistryAdmin):
     each a service that ranks the ministry above the provider. Never edited, never deleted."""
 
     read_permission = "certificate.read"
-    list_display = ["serial_number", "holder_name", "qualification", "provider", "status", "awarded_on", "issued_on"]
+    list_display = [
+        "serial_number",
+        "holder_name",
+        "qualification",
+        "provider",
+        "status_label",
+        "awarded_on",
+        "issued_on",
+    ]
     list_filter = ["status", "status_authority", ("qualification", ScopedRelatedFilter)]
     search_fields = ["=serial_number", "=verification_id", "holder_name"]
     list_select_related = ["qualification", "provider"]
@@ -465,6 +474,28 @@ class CertificateAdmin(RegistryAdmin):
         if obj is not None and (policy.acts_as_ministry(request.user) or policy.may_act(request.user, obj)):
             return [*CERTIFICATE_FIELDS, *TRAINING_LINKS]
         return CERTIFICATE_FIELDS
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj):
+        return views.STATUS_LABELS.get(obj.status, obj.status)
+
+    @admin.display(description=_("decided by"))
+    def decided_by(self, obj):
+        if obj.status_authority == StatusAuthority.MINISTRY:
+            return _("the ministry (only the ministry can change this status)")
+        return _("the provider")
+
+    @admin.display(description=_("reason"))
+    def reason_label(self, obj):
+        return views.REASON_LABELS.get(obj.status_reason_code, obj.status_reason_code) or "-"
+
+    @admin.display(description=_("superseded by"))
+    def superseded_by_link(self, obj):
+        newer = m.Certificate.objects.filter(supersedes=obj).only("pk", "serial_number").first()
+        if newer is None:
+            return "-"
+        url = reverse("admin:credentials_certificate_change", args=[newer.pk])
+        return format_html('<a href="{}">{}</a>', url, newer.serial_number)
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *self.get_fields(request, obj)]

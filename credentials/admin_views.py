@@ -491,6 +491,15 @@ def cohort_tools(request, cohort) -> dict:
 # --- certificate workflows -------------------------------------------------------------------------------------
 
 
+REASON_LABELS = {
+    RevocationReason.ISSUED_IN_ERROR: _("Issued in error"),
+    RevocationReason.FRAUD: _("Fraud"),
+    RevocationReason.ANNULMENT_DECISION: _("Annulment decision"),
+    RevocationReason.COURT_ORDER: _("Court order"),
+    RevocationReason.OTHER: _("Other"),
+}
+
+
 class ReasonForm(forms.Form):
     reason_code = forms.ChoiceField(label=_("Reason"), choices=[])
     reference = forms.CharField(
@@ -499,13 +508,7 @@ class ReasonForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason_code"].choices = [
-            (RevocationReason.ISSUED_IN_ERROR, _("Issued in error")),
-            (RevocationReason.FRAUD, _("Fraud")),
-            (RevocationReason.ANNULMENT_DECISION, _("Annulment decision")),
-            (RevocationReason.COURT_ORDER, _("Court order")),
-            (RevocationReason.OTHER, _("Other")),
-        ]
+        self.fields["reason_code"].choices = list(REASON_LABELS.items())
 
 
 class SuspendForm(ReasonForm):

@@ -3,6 +3,7 @@ nothing deletable by anyone, the operator's superuser account reads every page."
 
 import pytest
 from django.contrib import admin
+from django.test import Client
 
 from core.admin import PolicyAdmin
 from credentials import models as m
@@ -30,7 +31,8 @@ def test_nothing_is_deleted_from_a_screen(model, rf, superuser):
     assert isinstance(model_admin, PolicyAdmin) == (model in SCOPED)
 
 
-def test_the_operator_reads_every_page(client, superuser, enrolment):
+def test_the_operator_reads_every_page(superuser, enrolment):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(superuser)
     cert, _ = certificate_issue(actor=None, enrolment=enrolment, awarded_on=AWARD)
     listing = client.get("/admin/credentials/certificate/")

@@ -14,7 +14,8 @@ from tests import factories as f
 
 
 def signed_in(user) -> Client:
-    client = Client()
+    """A signed-in client that reads the pages in English (the assertions quote English text)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 
