@@ -2,6 +2,7 @@
 credentials.services. Workflow input/output serializers are named per action so OpenAPI components
 never collide."""
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -43,6 +44,12 @@ class LearnerSerializer(serializers.ModelSerializer):
     provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     municipality = municipality_field()
     full_name = serializers.CharField(read_only=True)
+    language = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES],
+        required=False,
+        allow_blank=True,
+        help_text="The language the registry writes to the holder in (e-mails, the private page); blank: Albanian.",
+    )
 
     class Meta:
         model = Learner
@@ -57,6 +64,7 @@ class LearnerSerializer(serializers.ModelSerializer):
             "gender",
             "municipality",
             "email",
+            "language",
             "created_at",
             "updated_at",
         ]
