@@ -31,7 +31,8 @@ URL_IN_HTML = re.compile(r"""(?:https?:)?//[^\s"'<>)]+""")
 
 @pytest.fixture
 def browser(tmp_path):
-    driver = start_chromium(tmp_path / "chromium-profile", window="1280,1600")
+    # A reader in Kosovo: the browser asks for Albanian (the page follows Accept-Language, docs/languages.md).
+    driver = start_chromium(tmp_path / "chromium-profile", window="1280,1600", accept_languages="sq,en")
     yield driver
     driver.quit()
 
