@@ -21,6 +21,7 @@ from tests.e2e.conftest import start_chromium
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 IMAGES = Path(django_settings.BASE_DIR) / "docs" / "img"
+PHONE = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 PASSWORD = "correct-horse-battery-staple"  # tests.factories.UserFactory's
 
 
@@ -138,3 +139,10 @@ def test_qpgj_imports_records_issues_and_revokes_in_albanian(browser, live_serve
     revoked = Certificate.objects.get(status=CertificateStatus.REVOKED)
     assert revoked.status_reference == "QPGJ-2026-031"
     assert_accessible(browser, "revoked certificate, sq")
+
+    # At a phone's width the grid scrolls inside its box; the page itself does not scroll sideways.
+    browser.set_window_size(390, 844)
+    browser.get(f"{base}/admin/credentials/cohort/{cohort.pk}/results/")
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    PHONE.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(PHONE / "backoffice-provider-results-phone.png"))

@@ -221,3 +221,14 @@ def test_a_large_cohort_previews_and_issues_as_tasks(world, provider_client, set
     assert issued.status_code == 302
     certificate = Certificate.objects.get(enrolment=world["ok"])
     assert certificate.serial_number in text(provider_client.get(issued["Location"]))
+
+
+def test_the_cohort_page_links_its_downloads(world, provider_client, other_client):
+    cohort = world["cohort"]
+    page = text(provider_client.get(f"/admin/credentials/cohort/{cohort.pk}/change/"))
+    zip_url = f"/api/v1/cohorts/{cohort.pk}/certificates.zip"
+    assert zip_url in page and f"/admin/credentials/cohort/{cohort.pk}/issue/" in page
+    answer = provider_client.get(zip_url)  # the signed-in session is enough
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/zip"
+    assert b"".join(answer.streaming_content)[:2] == b"PK"
+    assert other_client.get(zip_url).status_code == 404
