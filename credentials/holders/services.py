@@ -204,17 +204,33 @@ def _address_allowance(address: str) -> bool:
         return cache.add(key, 1, 24 * 3600)
 
 
-@transaction.atomic
 def holder_link_request(*, email: str) -> None:
     """`/my/`: "send me my link". Each learner record with this address and a certificate gets its link by e-mail.
-    The answer is the same whether the address is known or not."""
+    The answer is the same whether the address is known or not, and so is the work done here: one lookup and one
+    task enqueued either way (with no ids when nobody has the address); the links are made and sent by the task."""
     address = (email or "").strip()
-    if not deliverable(address) or not _address_allowance(address):
-        return
-    learners = Learner.objects.filter(email__iexact=address, certificates__isnull=False).distinct().order_by("id")
-    for learner in learners[:10]:
-        access = holder_access_current(actor=None, learner=learner)
-        _queue_link(learner=learner, access=access, reason="requested")
+    learner_ids: list[int] = []
+    if deliverable(address) and _address_allowance(address):
+        learner_ids = list(
+            Learner.objects.filter(email__iexact=address, certificates__isnull=False)
+            .distinct()
+            .order_by("id")
+            .values_list("id", flat=True)[:10]
+        )
+    from credentials.notifications.tasks import holder_links_send_task
+
+    holder_links_send_task.enqueue(learner_ids)
+
+
+def holder_links_send(*, learner_ids: list[int]) -> int:
+    """The task behind `/my/`: each learner's current link, by e-mail."""
+    sent = 0
+    for learner in Learner.objects.filter(pk__in=learner_ids).order_by("id"):
+        with transaction.atomic():
+            access = holder_access_current(actor=None, learner=learner)
+            if _queue_link(learner=learner, access=access, reason="requested"):
+                sent += 1
+    return sent
 
 
 @transaction.atomic

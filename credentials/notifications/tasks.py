@@ -39,3 +39,10 @@ def tracer_invitations_task() -> dict:
     from .tracer import tracer_invitations_send
 
     return tracer_invitations_send()
+
+
+@task()
+def holder_links_send_task(learner_ids: list[int]) -> int:
+    from credentials.holders.services import holder_links_send
+
+    return holder_links_send(learner_ids=learner_ids)
