@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 from core import policy
 from core.api.errors import error_body
 from core.api.pagination import KeysetPagination
+from core.errors import DomainError
 from core.middleware import current_request_id
 from credentials.choices import VerificationChannel, VerificationOutcome
 from credentials.models import VerificationEvent
@@ -210,6 +211,45 @@ class VerificationRequestInputSerializer(serializers.Serializer):
                 "Send exactly one of: qr, verification_id, serial_number with date_of_birth, or items."
             )
         return attrs
+
+
+class VerifiableCredentialInputSerializer(serializers.Serializer):
+    """A verifiable credential of this registry (W3C VC 2.0), the whole body, as `/credentials/{verification_id}`
+    serves it (docs/credentials.md). Described for the schema; the service reads it (credential_document.py)."""
+
+    def get_fields(self):
+        return {
+            "@context": serializers.ListField(child=serializers.CharField(), help_text="Starts with the VC 2.0 one."),
+            "id": serializers.CharField(help_text="`{PUBLIC_BASE_URL}/credentials/{verification_id}`."),
+            "type": serializers.ListField(child=serializers.CharField(), help_text="Includes VerifiableCredential."),
+            "issuer": serializers.JSONField(help_text="The registry's did:web, or a Profile with that `id`."),
+            "validFrom": serializers.CharField(),
+            "credentialSubject": serializers.JSONField(),
+            "credentialStatus": serializers.JSONField(required=False, help_text="BitstringStatusListEntry objects."),
+            "proof": serializers.JSONField(help_text="Data Integrity proof(s), eddsa-rdfc-2022."),
+        }
+
+
+VERIFICATION_REQUEST = PolymorphicProxySerializer(
+    component_name="VerificationPost",
+    serializers=[VerificationRequestInputSerializer, VerifiableCredentialInputSerializer],
+    resource_type_field_name=None,
+)
+
+
+def _refuse_unknown_fields(data) -> None:
+    """The body is the credential's own when it is one; otherwise only the fields this operation documents. (The
+    polymorphic request body is described as a whole, so the check is made here.)"""
+    if not hasattr(data, "keys") or isinstance(data, list):
+        return
+    unknown = sorted(set(data.keys()) - set(VerificationRequestInputSerializer().fields) - {"csrfmiddlewaretoken"})
+    if unknown:
+        known = ", ".join(sorted(VerificationRequestInputSerializer().fields))
+        raise DomainError(
+            "unknown_field",
+            f"Unknown field: {', '.join(unknown)}. Nothing was done.",
+            fields={name: [f"Not a field of this operation. Known: {known}."] for name in unknown},
+        )
 
 
 # --- views --------------------------------------------------------------------------------------------------
@@ -458,7 +498,7 @@ class VerificationCreateView(NoStoreMixin, APIView):
             "outcome `credential_mismatch`. A body with `@context` that is not a credential document is 400 "
             "`credential_invalid`, and nothing is logged."
         ),
-        request=VerificationRequestInputSerializer,
+        request=VERIFICATION_REQUEST,
         responses={
             200: PolymorphicProxySerializer(
                 component_name="VerificationPostResult",
@@ -555,6 +595,7 @@ class VerificationCreateView(NoStoreMixin, APIView):
     def post(self, request):
         if looks_like_credential(request.data):
             return _answer(verify_credential(document=request.data, caller=_caller(request)))
+        _refuse_unknown_fields(request.data)
         serializer = VerificationRequestInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

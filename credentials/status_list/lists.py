@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
 
 from credentials.models import StatusList, StatusListEntry
 from credentials.signing import active_key_id
@@ -119,14 +120,26 @@ def published_list(status_list: StatusList, purpose: str) -> PublishedList:
     return PublishedList(etag=tag, body=body)
 
 
+def status_at(number: int, index: int) -> tuple[bool, str | None]:
+    """(whether list `number` exists and covers `index`, the status of the certificate at that index or None when
+    the index is free): one query, whatever the purpose."""
+    holder = StatusListEntry.objects.filter(status_list=OuterRef("pk"), index=index).values("certificate__status")
+    row = (
+        StatusList.objects.filter(number=number).annotate(status=Subquery(holder[:1])).values("size", "status").first()
+    )
+    if row is None or not 0 <= index < row["size"]:
+        return False, None
+    return True, row["status"]
+
+
+def bit_from_status(purpose: str, status: str | None) -> bool:
+    return status is not None and status in statuses_setting(purpose)
+
+
 def bit_is_set(purpose: str, number: int, index: int) -> bool | None:
     """The bit the published list `number` of `purpose` has at `index`, read from the statuses (one query):
     True or False; None when the registry has no such list or the index lies outside it."""
     if purpose not in PURPOSES:
         return None
-    status_list = find_list(number)
-    if status_list is None or not 0 <= index < status_list.size:
-        return None
-    return StatusListEntry.objects.filter(
-        status_list=status_list, index=index, certificate__status__in=statuses_setting(purpose)
-    ).exists()
+    covered, status = status_at(number, index)
+    return bit_from_status(purpose, status) if covered else None

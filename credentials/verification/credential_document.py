@@ -28,7 +28,7 @@ from django.conf import settings
 from credentials.choices import CertificateStatus, VerificationChannel, VerificationOutcome
 from credentials.status_list import bitstring
 from credentials.status_list.entries import PURPOSES, REVOCATION, SUSPENSION
-from credentials.status_list.lists import bit_is_set
+from credentials.status_list.lists import bit_from_status, status_at
 from credentials.vc.did import issuer_did, resolve_own_method, resolver_for
 from credentials.vc.loader import VC_V2
 from credentials.vc.proof import verify_proof
@@ -203,20 +203,31 @@ def status_check_from_bits(bits: dict[str, bool]) -> Check:
     return Check("status", OK, "status_valid", "Neither the revocation list nor the suspension list marks it.")
 
 
-def _registry_bit(ref: StatusRef) -> bool | None:
-    """Online: the bit of one of this registry's own lists, read from the statuses (no list is built)."""
-    match = re.fullmatch(
-        re.escape(settings.PUBLIC_BASE_URL) + r"/status/([1-9][0-9]{0,8})/(revocation|suspension)", ref.list_url
-    )
-    if match is None or match.group(2) != ref.purpose:
-        return None
-    return bit_is_set(ref.purpose, int(match.group(1)), ref.index)
+LIST_URL_RE = r"/status/([1-9][0-9]{0,8})/(revocation|suspension)"
+
+
+def registry_bits() -> BitLookup:
+    """Online: the bits of this registry's own lists, read from the statuses (no list is built). Both entries of
+    a credential name the same list and index: one query answers both."""
+    seen: dict[tuple[int, int], tuple[bool, str | None]] = {}
+
+    def lookup(ref: StatusRef) -> bool | None:
+        match = re.fullmatch(re.escape(settings.PUBLIC_BASE_URL) + LIST_URL_RE, ref.list_url)
+        if match is None or match.group(2) != ref.purpose:
+            return None
+        key = (int(match.group(1)), ref.index)
+        if key not in seen:
+            seen[key] = status_at(*key)
+        covered, status = seen[key]
+        return bit_from_status(ref.purpose, status) if covered else None
+
+    return lookup
 
 
 def registry_status_check(parsed: CredentialDocument, certificate) -> Check:
     """The lists' bits, worded with the record's status and date (superseded counts as revoked in the lists). The
     lists are built from the statuses, so the two agree; if they ever did not, the stricter one answers."""
-    bits, failed = status_bits(parsed, _registry_bit)
+    bits, failed = status_bits(parsed, registry_bits())
     if failed is not None:
         return failed
     from_lists = status_check_from_bits(bits)

@@ -166,3 +166,17 @@ def test_the_same_version_built_again_gives_the_same_bytes(client, certificate):
     cache.clear()  # another worker, or an evicted entry
     second = client.get(_url("suspension"))
     assert first.content == second.content and first["ETag"] == second["ETag"]
+
+
+def test_bit_is_set_reads_the_statuses(certificate, issue):
+    from credentials.status_list.lists import bit_is_set
+
+    entry = StatusListEntry.objects.get(certificate=certificate)
+    free = next(i for i in range(131_072) if not StatusListEntry.objects.filter(index=i).exists())
+    assert bit_is_set("revocation", 1, entry.index) is False
+    assert bit_is_set("revocation", 1, free) is False
+    assert bit_is_set("revocation", 2, entry.index) is None  # no such list
+    assert bit_is_set("revocation", 1, 131_072) is None  # outside the list
+    assert bit_is_set("expiry", 1, entry.index) is None
+    certificate_suspend(actor=None, certificate=certificate, reason_code="other", reference="Inquiry")
+    assert bit_is_set("suspension", 1, entry.index) is True and bit_is_set("revocation", 1, entry.index) is False

@@ -179,7 +179,8 @@ def test_the_other_bodies_still_work(anon_client, certificate):
     response = _post(anon_client, {"verification_id": certificate.verification_id})
     assert response.status_code == 200 and response.json()["outcome"] == "valid"
     response = _post(anon_client, {"qr": certificate.verification_id, "@graph": []})  # no @context: not a credential
-    assert response.status_code == 200
+    assert response.status_code == 400 and response.json()["error"]["code"] == "unknown_field"
+    assert VerificationEvent.objects.count() == 1
 
 
 def test_a_deeply_nested_credential_is_refused_by_the_parser(anon_client, certificate):
@@ -190,3 +191,9 @@ def test_a_deeply_nested_credential_is_refused_by_the_parser(anon_client, certif
     assert response.status_code == 400
     assert not VerificationEvent.objects.exists()
     json.loads(response.content)
+
+
+def test_a_credential_verification_costs_three_queries(anon_client, certificate, django_assert_max_num_queries):
+    document = minimal_credential(certificate)
+    with django_assert_max_num_queries(3):  # the certificate, its status-list bit (both purposes), the event
+        assert _post(anon_client, document).json()["outcome"] == "valid"
