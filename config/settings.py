@@ -326,6 +326,9 @@ SEAL_PRIVATE_KEY_FILE = os.environ.get("SEAL_PRIVATE_KEY_FILE", "")
 SEAL_CERTIFICATE_PEM = os.environ.get("SEAL_CERTIFICATE_PEM", "")
 SEAL_PRIVATE_KEY_PEM = os.environ.get("SEAL_PRIVATE_KEY_PEM", "")
 SEAL_CHAIN_FILE = os.environ.get("SEAL_CHAIN_FILE", "")
+# The catalogue change feed serves an audit entry once it is this old, so that a write still committing is never
+# passed over by a harvester's cursor (registry/catalogue_changes.py).
+CATALOGUE_CHANGES_SETTLE_SECONDS = float(os.environ.get("CATALOGUE_CHANGES_SETTLE_SECONDS", "5"))
 # Keyed hash for client IPs in verification events; defaults to a derivation of SECRET_KEY.
 IP_HASH_KEY = os.environ.get("IP_HASH_KEY", "")
 # Keyed digest of a holder's date of birth frozen on each certificate (credentials/date_of_birth.py); defaults to

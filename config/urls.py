@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("credentials.wellknown_urls")),
     path("", include("credentials.status_list.urls")),
     path("", include("outcomes.public_urls")),
+    path("", include("registry.dataset_urls")),
     path("", include("api_docs.urls")),
     path("healthz", healthz, name="healthz"),
     path("", home, name="home"),

@@ -337,6 +337,10 @@ QUALIFICATIONS = [
     },
 ]
 
+# ISCED-F 2013 detailed field 0113 "Teacher training without subject specialisation": UNESCO's detailed field
+# descriptions (2015) put "the study of teaching children with special needs" in this field.
+ISCED_F_SEN = "0113"
+
 # sites of QPGJ's hybrid programme: the eight municipalities it plans to reach
 QPGJ_MUNICIPALITIES = ["prishtine", "ferizaj", "gjilan", "prizren", "peje", "mitrovice-e-jugut", "gjakove", "podujeve"]
 
@@ -438,10 +442,13 @@ def _seed_qualification(spec: dict, orgs, standard) -> Qualification:
             nqf_level=5,
             eqf_level=5,
             credits=120,
+            isced_f_code=ISCED_F_SEN,
             hours_theory=600,
             hours_practice=600,
         )
         q = catalogue.qualification_create(actor=None, data=data, standards=[standard])
+    elif not q.isced_f_code:  # a demo catalogue seeded before the field existed
+        q = catalogue.qualification_update(actor=None, qualification=q, data={"isced_f_code": ISCED_F_SEN})
     version, modes, developed_by, approved_on = spec["curriculum"]
     if not Curriculum.objects.filter(qualification=q, version=version).exists():
         competences = {c.code: c for c in Competence.objects.filter(duty__standard=standard)}

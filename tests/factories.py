@@ -141,6 +141,7 @@ class QualificationFactory(DjangoModelFactory):
     nqf_level = 5
     eqf_level = 5
     credits = 120
+    isced_f_code = "0113"
     hours_theory = 600
     hours_practice = 600
     owner = factory.SubFactory(OrganisationFactory, ministry=True)

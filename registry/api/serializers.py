@@ -125,6 +125,7 @@ class QualificationSerializer(serializers.ModelSerializer):
             "nqf_level",
             "eqf_level",
             "credits",
+            "isced_f_code",
             "hours_theory",
             "hours_practice",
             "hours_total",

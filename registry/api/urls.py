@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from core.api.routers import OptionalSlashRouter
 
 from . import views
+from .views_changes import CatalogueChangesView
 from .views_root import api_root
 from .views_tasks import TaskViewSet
 
@@ -17,4 +18,8 @@ router.register("equivalencies", views.EquivalencyViewSet, basename="equivalency
 router.register("audit-entries", views.AuditEntryViewSet, basename="audit-entry")
 router.register("tasks", TaskViewSet, basename="task")
 
-urlpatterns = [path("", api_root, name="api-root"), *router.urls]
+urlpatterns = [
+    path("", api_root, name="api-root"),
+    re_path(r"^catalogue-changes/?$", CatalogueChangesView.as_view(), name="catalogue-changes"),
+    *router.urls,
+]

@@ -5,7 +5,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 # The public, non-list entry points worth listing beside every collection.
-EXTRA_ENTRY_POINTS = {"stats-impact": "stats/impact", "verification-create": "verifications"}
+EXTRA_ENTRY_POINTS = {
+    "stats-impact": "stats/impact",
+    "verification-create": "verifications",
+    "catalogue-changes": "catalogue-changes",
+}
 
 
 def _list_route_names() -> list[str]:

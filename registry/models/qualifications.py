@@ -15,6 +15,7 @@ from .organisations import Organisation
 from .standards import Competence, OccupationalStandard
 
 LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(8)]
+isced_f_validator = RegexValidator(r"^\d{4}$", "ISCED-F 2013 detailed fields have four digits.")
 serial_prefix_validator = RegexValidator(
     r"^[A-Z0-9]+(-[A-Z0-9]+)*$", "Upper-case letters and digits separated by single hyphens."
 )
@@ -35,6 +36,13 @@ class Qualification(models.Model):
     nqf_level = models.PositiveSmallIntegerField("NQF level", validators=LEVEL_VALIDATORS)
     eqf_level = models.PositiveSmallIntegerField("EQF level", validators=LEVEL_VALIDATORS)
     credits = models.PositiveSmallIntegerField(default=0)
+    isced_f_code = models.CharField(
+        "ISCED-F code",
+        max_length=4,
+        blank=True,
+        validators=[isced_f_validator],
+        help_text="The detailed field of education (ISCED-F 2013), e.g. 0113; needed for the Europass dataset.",
+    )
     hours_theory = models.PositiveIntegerField()
     hours_practice = models.PositiveIntegerField()
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owned_qualifications")
