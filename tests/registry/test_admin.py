@@ -10,6 +10,7 @@ from tests import factories as f
 def admin_client(client, db):
     user = f.UserFactory(organisation=None, role="", is_staff=True, is_superuser=True)
     client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the admin's words asserted below, not their translations
     return client
 
 

@@ -67,6 +67,25 @@ def test_ocn_lists_only_its_own_accreditations(ocn, world, pearsons):
     assert list(searched.context["cl"].result_list) == []
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"agent__id__exact": "{agent}"},
+        {"provider__id__exact": "{provider}"},
+        {"decision_number": "PE-777"},
+        {"q": "777"},
+        {"o": "1", "_changelist_filters": "agent__id__exact={agent}"},
+    ],
+)
+def test_filters_in_the_url_never_widen_the_list(ocn, world, pearsons, query):
+    values = {"agent": pearsons.agent_id, "provider": pearsons.provider_id}
+    params = {key: value.format(**values) for key, value in query.items()}
+    response = ocn.get(CHANGELIST, params, follow=True)
+    assert response.status_code == 200
+    assert pearsons not in response.context["cl"].result_list
+    assert f"{CHANGELIST}{pearsons.pk}/change/" not in response.content.decode()
+
+
 def test_another_bodys_accreditation_answers_as_a_missing_one(ocn, pearsons):
     missing = Accreditation.objects.order_by("-pk").first().pk + 1000
     for suffix in ("change/", "history/", "delete/"):

@@ -266,7 +266,9 @@ def test_other_roles_read_the_catalogue_but_write_nothing(world, draft, role):
     assert client.post(f"/admin/registry/qualification/{draft.pk}/change/", data).status_code == 403
     run_action(client, "/admin/registry/qualification/", "status_approved", [draft.pk], reason="x")
     assert client.get("/admin/registry/curriculum/add/").status_code == 403
+    assert client.get("/admin/registry/organisation/add/").status_code == 403
     assert client.get("/admin/registry/auditentry/").status_code == 403
+    assert client.get(f"/admin/registry/qualification/{draft.pk}/history/").status_code == 403
     draft.refresh_from_db()
     assert draft.status == QualificationStatus.DRAFT and AuditEntry.objects.count() == before
 
