@@ -39,7 +39,7 @@ from credentials import models as m
 from credentials import services as svc
 from credentials.admin_refusals import describe_error
 from credentials.choices import StatusAuthority
-from registry.admin_audit import AuditTrailAdminMixin
+from registry.admin import OwnersAuditTrailMixin
 from registry.models import CurriculumModule
 
 # --- the pieces every admin here shares -------------------------------------------------------------------------
@@ -71,14 +71,6 @@ class ScopedLookupsMixin:
         if first not in {name.split(LOOKUP_SEP)[0] for name in allowed}:
             return False
         return super().lookup_allowed(lookup, value, request)
-
-
-class OwnersAuditTrailMixin(AuditTrailAdminMixin):
-    """The record's audit trail at the end of its page, for the ministry and the organisation that may act on it
-    (an awarding body reading a certificate does not see who at the provider did what)."""
-
-    def shows_audit_trail(self, request, obj) -> bool:
-        return obj is not None and (policy.acts_as_ministry(request.user) or policy.may_act(request.user, obj))
 
 
 class RegistryAdmin(ScopedLookupsMixin, OwnersAuditTrailMixin, PolicyAdmin):
