@@ -13,6 +13,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request as bad_request_page
 from django.views.defaults import page_not_found, server_error
@@ -67,6 +68,18 @@ def _flatten(detail) -> dict:
     return out
 
 
+def translated(message: str, fields: dict) -> tuple[str, dict]:
+    """A service's error in the request's language when the catalogue has every one of its messages
+    (core/api/domain_messages.py), else whole in English: one answer never mixes two languages."""
+    language = get_language()
+    if not language or language == "en":
+        return message, fields
+    texts = [message, *(text for messages in fields.values() for text in messages)]
+    if not all(isinstance(text, str) and gettext(text) != text for text in texts):
+        return message, fields
+    return gettext(message), {field: [gettext(text) for text in messages] for field, messages in fields.items()}
+
+
 def django_validation_fields(exc: DjangoValidationError) -> dict:
     if hasattr(exc, "error_dict"):
         return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
@@ -85,7 +98,8 @@ def registry_exception_handler(exc, context):
 
 def _handle(exc, context):
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code)
+        message, fields = translated(exc.message, exc.fields)
+        return Response(error_body(exc.code, message, fields, **exc.extra), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         return Response(
             error_body("invalid", _("The input is not valid."), django_validation_fields(exc)),

@@ -198,3 +198,23 @@ def test_an_api_error_is_in_one_language_its_field_messages_included(language, m
 def test_an_unknown_api_path_answers_in_the_asked_language(client):
     body = client.get("/api/v1/no-such-thing", HTTP_ACCEPT_LANGUAGE="sq").json()["error"]
     assert body["message"] == "Këtu nuk ka asgjë."
+
+
+def test_a_service_error_is_translated_whole_or_left_whole_in_english():
+    from core.errors import DomainError
+
+    known = DomainError("curriculum_withdrawn", "The curriculum is withdrawn.", fields={"curriculum": ["Withdrawn."]})
+    with translation.override("sq"):
+        body = registry_exception_handler(known, {}).data["error"]
+    assert body["message"] == "Kurrikula është tërhequr."
+    assert body["fields"] == {"curriculum": ["E tërhequr."]}
+    with translation.override("sr"):
+        assert registry_exception_handler(known, {}).data["error"]["message"] == "Наставни план је повучен."
+
+    # One message the catalogue does not know (built with a value): the whole answer stays in English.
+    partly = DomainError(
+        "delivery_mode_not_offered", "The curriculum is withdrawn.", fields={"x": ["Only on Mondays."]}
+    )
+    with translation.override("sq"):
+        body = registry_exception_handler(partly, {}).data["error"]
+    assert body["message"] == "The curriculum is withdrawn." and body["fields"] == {"x": ["Only on Mondays."]}
