@@ -1,5 +1,5 @@
 """What the back office tells a person when a service refuses: the refusal's stable `code` in the reader's
-language (gettext), with the service's own English message as the fallback for a code not listed here.
+language (gettext), with the service's own message (translated when locale/ has it) for a code not listed here.
 
 The services raise `DomainError(code, message, fields=...)` in English for the API; the admin shows the same
 refusal translated. Row errors of a CSV import and issuance reasons carry codes too (docs/csv-import.md).
@@ -8,6 +8,7 @@ Nothing here quotes a value from a row or a record: messages name fields and lin
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -85,8 +86,8 @@ REFUSALS = {
 def describe(code: str, fallback: str = "", detail: dict | None = None) -> str:
     """The refusal `code` in the reader's language; the service's English `fallback` for a code not listed."""
     text = REFUSALS.get(code)
-    if text is None:
-        return fallback or code
+    if text is None:  # the service's own message, translated where locale/ has it (core/api/domain_messages.py)
+        return gettext(fallback) if fallback else code
     detail = detail or {}
     if code == "mandatory_module_not_passed":
         return str(text) % {"modules": ", ".join(m.get("code", "") for m in detail.get("modules", []))}

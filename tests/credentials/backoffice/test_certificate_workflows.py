@@ -171,3 +171,38 @@ def test_the_verification_history_of_its_own_certificates_only(world, provider_c
         provider_client.get("/admin/credentials/verificationevent/")
     )
     assert provider_client.get("/admin/credentials/verificationevent/?ip_hash__startswith=a").status_code == 400
+
+
+def test_the_ministry_releases_its_revocation_for_a_replacement(world, ministry_client, provider_client):
+    certificate = world["certificate"]
+    ministry_client.post(action_url(certificate, "revoke"), {"reason_code": "fraud", "reference": "MESTI 3/2026"})
+    assert action_url(certificate, "allow-replacement") not in text(
+        provider_client.get(f"/admin/credentials/certificate/{certificate.pk}/change/")
+    )
+    before = snapshot()
+    assert provider_client.post(action_url(certificate, "allow-replacement"), {"reference": "x"}).status_code == 403
+    assert ministry_client.post(action_url(certificate, "allow-replacement"), {"reference": ""}).status_code == 400
+    assert snapshot() == before
+    page = ministry_client.get(f"/admin/credentials/certificate/{certificate.pk}/change/")
+    assert action_url(certificate, "allow-replacement") in text(page)
+    answer = ministry_client.post(action_url(certificate, "allow-replacement"), {"reference": "Court 7/2026"})
+    assert answer.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.REVOKED and certificate.status_authority == StatusAuthority.PROVIDER
+
+
+def test_a_verifier_sees_its_own_verifications_without_certificate_pages(world, verifier_client):
+    from credentials.models import VerificationEvent
+
+    mine = VerificationEvent.objects.create(
+        certificate=world["certificate"],
+        outcome="valid",
+        channel="batch",
+        verifier_organisation=world["verifier_user"].organisation,
+    )
+    VerificationEvent.objects.create(certificate=world["other_certificate"], outcome="valid", channel="qr")
+    listing = text(verifier_client.get("/admin/credentials/verificationevent/"))
+    assert world["certificate"].serial_number in listing and world["other_certificate"].serial_number not in listing
+    assert "/admin/credentials/certificate/" not in listing  # a serial, not a link to a page it may not open
+    assert verifier_client.get(f"/admin/credentials/verificationevent/{mine.pk}/change/").status_code == 200
+    assert verifier_client.get("/admin/credentials/certificate/").status_code == 403
