@@ -19,6 +19,7 @@ from django.conf import settings
 
 from credentials.models import Certificate
 from registry.models import OccupationalStandard
+from registry.qdr import ISCED_F, KOSOVO_NQF_LEVELS
 
 from .did import issuer_did
 from .loader import OB_V3, VC_V2
@@ -27,20 +28,12 @@ from .proof import add_proof, format_datetime
 MEDIA_TYPE = "application/vc"
 REGISTRY_NAME = "Kosovo Qualification and Credential Registry"
 EQF_LEVEL_URL = "http://data.europa.eu/snb/eqf/{level}"
-# The Kosovo NQF's levels as concepts of the Europass QDR vocabulary ("KS NQF Level n", the Commission's
-# cv/nqf.xsd); the catalogue's QDR export uses the same concepts. The scheme itself for a level it does not list.
-KOSOVO_NQF_LEVELS = {
-    1: "http://data.europa.eu/snb/qdr/c_7203c28f",
-    2: "http://data.europa.eu/snb/qdr/c_c8293950",
-    3: "http://data.europa.eu/snb/qdr/c_ec2e2ebe",
-    4: "http://data.europa.eu/snb/qdr/c_a31706ad",
-    5: "http://data.europa.eu/snb/qdr/c_030f5138",
-    6: "http://data.europa.eu/snb/qdr/c_ca282dd9",
-    7: "http://data.europa.eu/snb/qdr/c_fa8f5b4b",
-    8: "http://data.europa.eu/snb/qdr/c_4ba29707",
-}
+# The Kosovo NQF's levels are concepts of the Europass QDR vocabulary ("KS NQF Level n"): the table of the
+# catalogue's QDR export (registry.qdr), one list for both. The scheme itself for a level it does not list.
 QDR_SCHEME_URL = "http://data.europa.eu/snb/qdr/25831c2"
 ISCO_URL = "http://data.europa.eu/esco/isco/C{code}"
+# ISCED-F 2013 detailed fields of the qualifications the catalogue holds (a code without a label is shown as is).
+ISCED_F_LABELS = {"0113": "Teacher training without subject specialisation"}
 
 
 def _base() -> str:
@@ -104,7 +97,7 @@ def _standards(certificate: Certificate) -> list[OccupationalStandard]:
     )
 
 
-def _alignments(snapshot: dict, standards: list[OccupationalStandard]) -> list[dict]:
+def _alignments(snapshot: dict, standards: list[OccupationalStandard], isced_f_code: str) -> list[dict]:
     q = snapshot["qualification"]
     alignments = [
         {
@@ -124,6 +117,17 @@ def _alignments(snapshot: dict, standards: list[OccupationalStandard]) -> list[d
             "targetUrl": KOSOVO_NQF_LEVELS.get(q["nqf_level"], QDR_SCHEME_URL),
         },
     ]
+    if isced_f_code:
+        alignments.append(
+            {
+                "type": ["Alignment"],
+                "targetType": "ext:ISCEDF",
+                "targetFramework": "ISCED-F 2013",
+                "targetCode": isced_f_code,
+                "targetName": ISCED_F_LABELS.get(isced_f_code, f"ISCED-F 2013 {isced_f_code}"),
+                "targetUrl": ISCED_F.format(code=isced_f_code),
+            }
+        )
     for standard in standards:
         alignments.append(
             {
@@ -148,10 +152,15 @@ def _alignments(snapshot: dict, standards: list[OccupationalStandard]) -> list[d
     return alignments
 
 
+def _isced_f_code(certificate: Certificate) -> str:
+    return certificate.qualification.isced_f_code
+
+
 def _field_of_study(certificate: Certificate, standards: list[OccupationalStandard]) -> str:
-    code = getattr(certificate.qualification, "isced_f_code", "") or ""
+    code = _isced_f_code(certificate)
     if code:
-        return f"ISCED-F 2013 {code}"
+        label = ISCED_F_LABELS.get(code)
+        return f"{label} (ISCED-F 2013 {code})" if label else f"ISCED-F 2013 {code}"
     return standards[0].title if standards else certificate.snapshot["qualification"]["title"]["en"]
 
 
@@ -198,7 +207,7 @@ def unsigned_credential(certificate: Certificate) -> dict:
         "criteria": {"narrative": _criteria(snapshot)},
         "creator": _profile(snapshot["awarding_body"]),
         "fieldOfStudy": _field_of_study(certificate, standards),
-        "alignment": _alignments(snapshot, standards),
+        "alignment": _alignments(snapshot, standards, _isced_f_code(certificate)),
     }
     if q.get("credits"):
         achievement["creditsAvailable"] = q["credits"]

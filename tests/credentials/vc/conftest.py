@@ -31,6 +31,9 @@ def certificate(provider):
     standard = factories.OccupationalStandardFactory(
         code="OS-SEN-5", isco08_code="5312", esco_uri="http://data.europa.eu/esco/occupation/teaching-assistant"
     )
-    enrolment.cohort.curriculum.qualification.standards.add(standard)
+    qualification = enrolment.cohort.curriculum.qualification
+    qualification.standards.add(standard)
+    qualification.isced_f_code = "0113"
+    qualification.save()
     cert, _ = certificate_issue(actor=None, enrolment=enrolment, awarded_on=AWARD)
     return cert

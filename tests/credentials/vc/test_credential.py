@@ -64,6 +64,8 @@ def test_the_credential_is_served_signed_and_verifies_with_the_published_did_doc
     assert targets["ext:NQFLevel"]["targetCode"] == "5"
     assert targets["ext:NQFLevel"]["targetUrl"] == "http://data.europa.eu/snb/qdr/c_030f5138"  # KS NQF Level 5
     assert targets["ext:ISCO08"]["targetCode"] == "5312"
+    assert targets["ext:ISCEDF"]["targetUrl"] == "http://data.europa.eu/snb/isced-f/0113"
+    assert achievement["fieldOfStudy"] == "Teacher training without subject specialisation (ISCED-F 2013 0113)"
     assert targets["ext:ESCOOccupation"]["targetUrl"] == "http://data.europa.eu/esco/occupation/teaching-assistant"
     assert [entry["statusPurpose"] for entry in credential["credentialStatus"]] == ["revocation", "suspension"]
     [proof] = credential["proof"]
