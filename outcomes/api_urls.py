@@ -2,6 +2,7 @@ from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from outcomes.api import views
+from outcomes.api.tracer_rates import TracerResponseRatesView
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # DRF's constructor turns any truthy value into "/"; both forms are served
@@ -13,5 +14,6 @@ urlpatterns = [
     re_path(r"^stats/impact\.csv$", views.ImpactStatsView.as_view(), {"format": "csv"}, name="stats-impact-csv"),
     re_path(r"^stats/impact/?$", views.ImpactStatsView.as_view(), name="stats-impact"),
     re_path(r"^tracer-answers/?$", views.TracerAnswerView.as_view(), name="tracer-answer"),
+    re_path(r"^stats/tracer-response-rates/?$", TracerResponseRatesView.as_view(), name="tracer-response-rates"),
     *router.urls,
 ]

@@ -16,3 +16,5 @@ class OutcomesConfig(AppConfig):
     def ready(self):
         # The embedded development database has no median; the statistics register one.
         connection_created.connect(_register_sqlite_median, dispatch_uid="outcomes_sqlite_median")
+        # The tracer study's e-mails (invitation, reminder) register how they are written.
+        import outcomes.tracer_mail  # noqa: F401

@@ -7,7 +7,6 @@ from .api import (
     HolderLinkView,
     NotificationEndpointView,
     NotificationSecretRotateView,
-    TracerResponseRatesView,
 )
 
 router = OptionalSlashRouter()
@@ -21,6 +20,5 @@ urlpatterns = [
         NotificationSecretRotateView.as_view(),
         name="notification-endpoint-rotate-secret",
     ),
-    path("stats/tracer-response-rates", TracerResponseRatesView.as_view(), name="tracer-response-rates"),
     *router.urls,
 ]

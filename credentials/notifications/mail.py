@@ -34,7 +34,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from credentials.models import DeliveryState, EmailKind, OutboundEmail
+from credentials.models import DeliveryState, OutboundEmail
 
 logger = logging.getLogger("registry.mail")
 
@@ -45,6 +45,18 @@ TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, socket.timeout)
 # kind -> builder(record) returning the template context and the subject (called with the message's language on).
 Builder = Callable[[OutboundEmail], tuple[str, dict]]
 BUILDERS: dict[str, Builder] = {}
+
+
+# kind -> headers(record) for extra headers (List-Unsubscribe ...); other apps register theirs (outcomes.tracer_mail).
+HEADERS: dict[str, Callable[[OutboundEmail], dict]] = {}
+
+
+def headers(kind: str):
+    def register(function):
+        HEADERS[kind] = function
+        return function
+
+    return register
 
 
 def builder(kind: str):
@@ -118,7 +130,7 @@ def site_host() -> str:
 
 def render(record: OutboundEmail) -> tuple[str, str, str]:
     """(subject, text, html) of a message, in its language."""
-    from . import messages, tracer  # noqa: F401 (register the builders)
+    from . import messages  # noqa: F401 (registers this app's builders; outcomes registers its own when it loads)
 
     with translation.override(record.language):
         subject, context = BUILDERS[record.kind](record)
@@ -173,15 +185,8 @@ def email_send(record_id: int) -> OutboundEmail | None:
 
 
 def _extra_headers(record: OutboundEmail) -> dict:
-    """Tracer study messages can be unsubscribed from: the link, and one-click (RFC 8058) for mail clients."""
-    if record.kind not in (EmailKind.TRACER_INVITATION, EmailKind.TRACER_REMINDER) or record.learner is None:
-        return {}
-    from .tracer import unsubscribe_url
-
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(record.learner)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    extra = HEADERS.get(record.kind)
+    return extra(record) if extra else {}
 
 
 def _failed(record: OutboundEmail, exc: Exception, now) -> OutboundEmail:

@@ -35,13 +35,6 @@ def holder_welcome_task(certificate_ids: list[int]) -> None:
 
 
 @task()
-def tracer_invitations_task() -> dict:
-    from .tracer import tracer_invitations_send
-
-    return tracer_invitations_send()
-
-
-@task()
 def holder_links_send_task(learner_ids: list[int]) -> int:
     from credentials.holders.services import holder_links_send
 

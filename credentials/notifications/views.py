@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from credentials.holders.views import HolderPageThrottle, _language, _page, _throttled
 
-from .tracer import email_opt_out, unsubscribe_token_learner
+from .unsubscribe import email_opt_out, unsubscribe_token_learner
 
 
 @csrf_exempt

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from credentials.models import Certificate, EmailKind, EmailOptOut, OutboundEmail
-from credentials.notifications import tracer
+from outcomes import tracer_mail as tracer
 from outcomes.models import TracerInvitation
 from outcomes.services import TracerAnswers, tracer_invitation_answer
 

@@ -13,25 +13,27 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django_tasks import task
 
 from core.language import public_tag
 from credentials.choices import LIVE_CERTIFICATE_STATUSES
 from credentials.holders import tokens
-from credentials.models import Certificate, EmailKind, EmailOptOut, Learner, OutboundEmail
-
-from .mail import builder, deliverable, email_queue
+from credentials.models import Certificate, EmailKind, EmailOptOut, OutboundEmail
+from credentials.notifications.mail import builder, deliverable, email_queue, headers
+from credentials.notifications.unsubscribe import opted_out as opted_out_learners
+from credentials.notifications.unsubscribe import unsubscribe_url
+from outcomes.models import TracerInvitation, TracerResponse
+from outcomes.services import tracer_invitation_create, tracer_waves
 
 logger = logging.getLogger("registry.tracer")
 TRACER = "tracer"
 REMINDER_AFTER_DAYS = 14
 INVITATION_VALID_DAYS = 60
-UNSUBSCRIBE_SALT = "kqr.unsubscribe.v1"
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -45,40 +47,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     raise ValueError(day)
 
 
-def unsubscribe_url(learner: Learner, topic: str = EmailOptOut.TRACER) -> str:
-    token = signing.dumps({"l": learner.pk, "t": topic}, salt=UNSUBSCRIBE_SALT, compress=True)
-    return settings.PUBLIC_BASE_URL + reverse("email-unsubscribe", args=[token])
-
-
-def unsubscribe_token_learner(token: str) -> tuple[int, str] | None:
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("l"), int) or data.get("t") != EmailOptOut.TRACER:
-        return None
-    return data["l"], data["t"]
-
-
-def email_opt_out(*, learner_id: int, topic: str) -> None:
-    EmailOptOut.objects.get_or_create(learner_id=learner_id, topic=topic)
-
-
 def _waves() -> tuple[int, ...]:
-    from outcomes.services import tracer_waves
-
     return tracer_waves()
 
 
 def tracer_invitations_send(*, today: datetime.date | None = None) -> dict:
     """Invite every graduate whose wave is due and who has neither an invitation nor an answer for it, and remind
     those who did not use their link. Returns counts (a task's result)."""
-    from outcomes.models import TracerInvitation, TracerResponse
-    from outcomes.services import tracer_invitation_create
-
     today = today or timezone.localdate()
     invited = reminded = 0
-    opted_out = set(EmailOptOut.objects.filter(topic=EmailOptOut.TRACER).values_list("learner_id", flat=True))
+    opted_out = opted_out_learners(EmailOptOut.TRACER)
     for wave in _waves():
         awarded_by = _award_date_for(today, wave)
         certificates = (
@@ -151,8 +129,6 @@ def _award_date_for(today: datetime.date, wave: int) -> datetime.date:
 def tracer_response_rates(certificates) -> list[dict]:
     """Per wave: graduates invited by e-mail or link, how many answered through their invitation, and the rate.
     `certificates` is the caller's readable certificates (core.policy)."""
-    from outcomes.models import TracerInvitation
-
     rows = (
         TracerInvitation.objects.filter(certificate__in=certificates)
         .values("wave")
@@ -174,7 +150,7 @@ def tracer_response_rates(certificates) -> list[dict]:
 
 
 def _tracer_context(record: OutboundEmail) -> dict:
-    from .messages import _title
+    from credentials.notifications.messages import _title
 
     token = tokens.token_for(TRACER, record.context["nonce"])
     certificate = record.certificate
@@ -197,3 +173,20 @@ def tracer_invitation(record: OutboundEmail):
 @builder(EmailKind.TRACER_REMINDER)
 def tracer_reminder(record: OutboundEmail):
     return gettext("Reminder: a short survey about your qualification"), _tracer_context(record)
+
+
+@headers(EmailKind.TRACER_INVITATION)
+@headers(EmailKind.TRACER_REMINDER)
+def tracer_headers(record: OutboundEmail) -> dict:
+    """The study's messages can be left: the link, and one-click (RFC 8058) for mail clients."""
+    if record.learner is None:
+        return {}
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(record.learner)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+@task()
+def tracer_invitations_task() -> dict:
+    return tracer_invitations_send()

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from credentials.notifications.tasks import tracer_invitations_task
-from credentials.notifications.tracer import tracer_invitations_send
+from outcomes.tracer_mail import tracer_invitations_send, tracer_invitations_task
 
 
 class Command(BaseCommand):
