@@ -177,7 +177,7 @@ def tracer_invitation_create(
 ) -> tuple[TracerInvitation, str]:
     """A one-time link for the graduate. Returns the invitation and the token, which is never stored
     and cannot be shown again. `token`: one the caller made (the e-mail sender derives it from a nonce it keeps,
-    so a retried e-mail carries the same link: credentials/notifications/tracer.py); random otherwise."""
+    so a retried e-mail carries the same link: outcomes/tracer_mail.py); random otherwise."""
     _require_recorder(actor, certificate)
     if certificate.status not in LIVE_CERTIFICATE_STATUSES:
         raise DomainError("certificate_not_live", "The certificate is not live.", fields={"certificate": ["Not live."]})
