@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
 from core.api.errors import error_body
+from credentials.signing import SigningError
 
 from .lists import MEDIA_TYPE, find_list, published_list, ttl_seconds
 
@@ -38,7 +39,12 @@ def status_list(request, number: str, purpose: str):
     found = find_list(int(number))
     if found is None:
         return JsonResponse(error_body("not_found", "This registry has no such status list."), status=404)
-    published = published_list(found, purpose)
+    try:
+        published = published_list(found, purpose)
+    except SigningError:  # no active key: nothing can be signed; say so rather than serve an unsigned list
+        response = JsonResponse(error_body("unavailable", "The status list cannot be signed now."), status=503)
+        response["Retry-After"] = "60"
+        return response
     if _matches(request.headers.get("If-None-Match", ""), published.etag):
         return _headers(HttpResponse(status=304), published.etag)
     return _headers(HttpResponse(published.body, content_type=MEDIA_TYPE), published.etag)

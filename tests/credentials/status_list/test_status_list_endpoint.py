@@ -180,3 +180,10 @@ def test_bit_is_set_reads_the_statuses(certificate, issue):
     assert bit_is_set("expiry", 1, entry.index) is None
     certificate_suspend(actor=None, certificate=certificate, reason_code="other", reference="Inquiry")
     assert bit_is_set("suspension", 1, entry.index) is True and bit_is_set("revocation", 1, entry.index) is False
+
+
+def test_without_a_signing_key_the_list_is_503_not_unsigned(client, certificate, settings, tmp_path):
+    (tmp_path / "empty").mkdir()
+    settings.SIGNING_KEYS_DIR = tmp_path / "empty"  # no key at all (the keyring is read per settings)
+    response = client.get(_url("revocation"))
+    assert response.status_code == 503 and response.json()["error"]["code"] == "unavailable"
