@@ -62,3 +62,46 @@ def test_the_check_finds_a_compiled_catalogue_older_than_its_source(tmp_path):
     text = copy.read_text(encoding="utf-8")
     copy.write_text(text.replace('msgstr "Mbajtësi"', 'msgstr "Zotëruesi"', 1), encoding="utf-8")
     assert any("is not compiled from the current" in p for p in problems("sq", tmp_path))
+
+
+def test_every_message_in_the_code_is_in_the_catalogues(tmp_path, settings):
+    """makemessages, run into a scratch copy, finds no message the committed catalogues lack: a string marked for
+    translation and never extracted would silently stay in English. Needs GNU gettext's xgettext (CI installs it:
+    .ci/install-gettext); elsewhere the test skips, unless REQUIRE_GETTEXT is set."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+    from django.core.management import call_command
+
+    if not shutil.which("xgettext"):
+        if os.environ.get("REQUIRE_GETTEXT"):
+            pytest.fail("xgettext is required (REQUIRE_GETTEXT is set): .ci/install-gettext installs it")
+        pytest.skip("needs GNU gettext's xgettext (.ci/install-gettext)")
+    # makemessages writes a file's messages into the first locale path whose parent holds the file: the scratch
+    # copy must sit in the project's root (it is removed afterwards; the real locale/ is never written).
+    root = Path(django_settings.BASE_DIR)
+    scratch = root / f".makemessages-check-{os.getpid()}"
+    shutil.copytree(po_path("sq").parents[2], scratch)
+    settings.LOCALE_PATHS = [scratch]
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        call_command(
+            "makemessages",
+            locale=["sq"],
+            ignore_patterns=[".venv/*", "tests/*", "var/*", "bench/*", "locale/*", ".makemessages-check-*"],
+            no_obsolete=True,
+            verbosity=0,
+        )
+        in_code = {(e.context, e.msgid) for e in parse(po_path("sq", scratch))}
+    finally:
+        os.chdir(cwd)
+        shutil.rmtree(scratch, ignore_errors=True)
+    in_catalogue = {(e.context, e.msgid) for e in parse(po_path("sq"))}
+    missing = sorted(msgid[:70] for _context, msgid in in_code - in_catalogue)
+    assert not missing, (
+        f"{len(missing)} message(s) not in locale/ (run makemessages, translate, cyrillic_catalogue, "
+        f"compilemessages: docs/languages.md): {missing[:15]}"
+    )
