@@ -218,3 +218,23 @@ def test_a_service_error_is_translated_whole_or_left_whole_in_english():
     with translation.override("sq"):
         body = registry_exception_handler(partly, {}).data["error"]
     assert body["message"] == "The curriculum is withdrawn." and body["fields"] == {"x": ["Only on Mondays."]}
+
+
+def test_the_home_page_shows_the_demo_logins_only_on_a_debug_server_with_the_demo_data(client, settings):
+    from registry.demo import DEMO_PASSWORD
+
+    settings.DEBUG = False
+    factories.UserFactory(username="admin")
+    assert DEMO_PASSWORD not in client.get("/").content.decode()
+    settings.DEBUG = True
+    page = client.get("/?lang=sq").content.decode()
+    assert DEMO_PASSWORD in page and "Hyrjet demonstruese" in page and "<code>qpgj</code>" in page
+    for path in ("/v/", "/impact/", "/admin/", "/api/docs/"):
+        assert f'href="{path}' in page
+
+
+def test_the_home_page_without_the_demo_data_shows_no_logins_even_in_debug(client, settings):
+    from registry.demo import DEMO_PASSWORD
+
+    settings.DEBUG = True
+    assert DEMO_PASSWORD not in client.get("/").content.decode()
