@@ -193,16 +193,25 @@ class PolicyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # nothing in the registry is deleted from a screen (certificates never)
 
+    @staticmethod
+    def readable_choices(user, queryset):
+        """The choices a form may offer: what the policy lets `user` read. A kind of record the policy has no
+        scope for (users, say) is offered to the operator only: deny by default."""
+        label = queryset.model._meta.label_lower
+        if label in policy.READ or label in policy.PUBLIC_RECORDS:
+            return policy.readable(user, queryset)
+        return queryset if policy.is_unrestricted(user) else queryset.none()
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
-            field.queryset = policy.readable(request.user, field.queryset)
+            field.queryset = self.readable_choices(request.user, field.queryset)
         return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
-            field.queryset = policy.readable(request.user, field.queryset)
+            field.queryset = self.readable_choices(request.user, field.queryset)
         return field
 
     # --- saves through the services ------------------------------------------------------------------

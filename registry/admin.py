@@ -285,7 +285,7 @@ def _parse_competences(text: str) -> list[dict]:
 
 
 class DutyForm(forms.ModelForm):
-    competences = forms.CharField(
+    competence_lines = forms.CharField(
         label=_("Competences"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
@@ -299,16 +299,21 @@ class DutyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["competences"].initial = _competence_lines(self.instance)
+            self.fields["competence_lines"].initial = _competence_lines(self.instance)
 
-    def clean_competences(self):
-        return _parse_competences(self.cleaned_data.get("competences") or "")
+    def clean_competence_lines(self):
+        return _parse_competences(self.cleaned_data.get("competence_lines") or "")
 
 
 class DutyInline(PolicyInline):
     model = m.Duty
     form = DutyForm
-    fields = ["code", "title", "order", "competences"]
+    fields = ["code", "title", "order", "competence_lines"]
+
+    @admin.display(description=_("Competences"))
+    def competence_lines(self, obj):
+        """The read-only view (every role but the ministry): the same lines the form edits."""
+        return _competence_lines(obj) if obj is not None and obj.pk else ""
 
 
 @admin.register(m.OccupationalStandard)
@@ -325,7 +330,7 @@ class OccupationalStandardAdmin(CatalogueAdmin):
             duties = [
                 {
                     **{k: row.cleaned_data[k] for k in ("code", "title", "order")},
-                    "competences": row.cleaned_data["competences"],
+                    "competences": row.cleaned_data["competence_lines"],
                 }
                 for formset in formsets
                 for row in formset.forms

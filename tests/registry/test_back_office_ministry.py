@@ -212,7 +212,7 @@ def test_a_standard_is_added_with_its_duties_and_competences(ministry):
                 "code": "D1",
                 "title": "Support learning",
                 "order": 0,
-                "competences": "K1 | knowledge | Knows the IEP\nS1 | skill | Adapts material",
+                "competence_lines": "K1 | knowledge | Knows the IEP\nS1 | skill | Adapts material",
             }
         ],
     )
@@ -226,7 +226,7 @@ def test_a_standard_is_added_with_its_duties_and_competences(ministry):
 def test_a_bad_competence_line_is_an_error_on_the_page(ministry):
     data = page_data(ministry.get("/admin/registry/occupationalstandard/add/"))
     data.update(code="OS-BAD", title="X", version="1", isco08_code="5312", status="draft")
-    add_inline_rows(data, "duties", [{"code": "D1", "title": "Y", "order": 0, "competences": "K1 | wisdom | Z"}])
+    add_inline_rows(data, "duties", [{"code": "D1", "title": "Y", "order": 0, "competence_lines": "K1 | wisdom | Z"}])
     response = ministry.post("/admin/registry/occupationalstandard/add/", data)
     assert response.status_code == 200 and "the kind is one of" in response.content.decode()
     assert not OccupationalStandard.objects.filter(code="OS-BAD").exists()
@@ -303,3 +303,32 @@ def test_the_ministry_manages_accounts_but_not_superusers_nor_django_permissions
 def test_anonymous_callers_are_sent_to_the_login(client, world):
     response = client.get("/admin/registry/qualification/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("role", ["ministry", "provider", "awarding_body", "verifier"])
+def test_every_role_opens_the_catalogues_pages(world, role):
+    """Read-only for all but the ministry: a standard's duties with their competences, the curriculum's modules."""
+    client = login(world.users[role])
+    pages = [
+        f"/admin/registry/occupationalstandard/{world.standard.pk}/change/",
+        f"/admin/registry/qualification/{world.national.pk}/change/",
+        f"/admin/registry/curriculum/{world.curriculum.pk}/change/",
+        f"/admin/registry/equivalency/{world.equivalency.pk}/change/",
+        f"/admin/registry/organisation/{world.provider.pk}/change/",
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+    standard = client.get(pages[0]).content.decode()
+    assert world.competence.code in standard
+
+
+def test_the_ministry_opens_an_audit_entry(ministry, world):
+    entry = AuditEntry.objects.create(
+        action=AuditAction.UPDATE,
+        object_type="registry.qualification",
+        object_id=str(world.national.pk),
+        actor=world.users["ministry"],
+        organisation=world.ministry,
+    )
+    assert ministry.get(f"/admin/registry/auditentry/{entry.pk}/change/").status_code == 200
