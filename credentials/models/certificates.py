@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credentials.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus, RevocationReason, StatusAuthority
 from registry.models import Accreditation, Curriculum, Equivalency, Organisation, Qualification
@@ -19,25 +20,46 @@ class CertificateQuerySet(models.QuerySet):
 class Certificate(models.Model):
     """An issued certificate. What was printed is frozen in `snapshot` and signed; never deleted."""
 
-    serial_number = models.CharField(max_length=48, unique=True)
-    verification_id = models.CharField(max_length=26, unique=True)  # 128 random bits, Crockford base32
-    learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="certificates")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="certificates")
-    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="certificates")
-    curriculum = models.ForeignKey(Curriculum, on_delete=models.PROTECT, related_name="certificates")
-    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="certificates_issued")
-    awarding_body = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="certificates_awarded")
-    accreditation = models.ForeignKey(Accreditation, on_delete=models.PROTECT, related_name="certificates")
-    equivalency = models.ForeignKey(
-        Equivalency, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    serial_number = models.CharField(verbose_name=_("serial number"), max_length=48, unique=True)
+    verification_id = models.CharField(
+        verbose_name=_("verification id"), max_length=26, unique=True
+    )  # 128 random bits, Crockford base32
+    learner = models.ForeignKey(
+        Learner, verbose_name=_("learner"), on_delete=models.PROTECT, related_name="certificates"
     )
-    holder_name = models.CharField(max_length=255)
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    qualification = models.ForeignKey(
+        Qualification, verbose_name=_("qualification"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    curriculum = models.ForeignKey(
+        Curriculum, verbose_name=_("curriculum"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    provider = models.ForeignKey(
+        Organisation, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="certificates_issued"
+    )
+    awarding_body = models.ForeignKey(
+        Organisation, verbose_name=_("awarding body"), on_delete=models.PROTECT, related_name="certificates_awarded"
+    )
+    accreditation = models.ForeignKey(
+        Accreditation, verbose_name=_("accreditation"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    equivalency = models.ForeignKey(
+        Equivalency,
+        verbose_name=_("equivalency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    holder_name = models.CharField(verbose_name=_("holder name"), max_length=255)
     # Keyed digest of the holder's date of birth at issuance (credentials/date_of_birth.py): what a serial +
     # date of birth check compares with. Personal data: never shown, never in the snapshot.
     date_of_birth_digest = models.CharField(max_length=64, blank=True, editable=False)
     snapshot = models.JSONField(help_text="Everything printed on the certificate, frozen at issuance.")
-    awarded_on = models.DateField()
-    issued_on = models.DateField()
+    awarded_on = models.DateField(verbose_name=_("awarded on"))
+    issued_on = models.DateField(verbose_name=_("issued on"))
     signature = models.CharField(max_length=128, help_text="Ed25519 over the canonical snapshot, base64url.")
     key_id = models.CharField(max_length=64)
     qr_token = models.TextField(
@@ -56,11 +78,16 @@ class Certificate(models.Model):
         help_text="SHA-256 of the exact URL qr_symbol encodes: a print for another URL (PUBLIC_BASE_URL changed) "
         "encodes and stores the symbol anew instead of printing a stale one.",
     )
-    status = models.CharField(max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.VALID)
-    status_reason_code = models.CharField(max_length=32, choices=RevocationReason.choices, blank=True)
-    status_reference = models.CharField(max_length=255, blank=True)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.VALID
+    )
+    status_reason_code = models.CharField(
+        verbose_name=_("reason"), max_length=32, choices=RevocationReason.choices, blank=True
+    )
+    status_reference = models.CharField(verbose_name=_("reference of the decision"), max_length=255, blank=True)
+    status_changed_at = models.DateTimeField(verbose_name=_("status changed at"), null=True, blank=True)
     status_authority = models.CharField(
+        verbose_name=_("decided by"),
         max_length=16,
         choices=StatusAuthority.choices,
         default=StatusAuthority.PROVIDER,
@@ -68,10 +95,16 @@ class Certificate(models.Model):
         "by the ministry.",
     )
     supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
     )
     replaces_revoked = models.OneToOneField(
         "self",
+        verbose_name=_("replaces revoked"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -87,6 +120,8 @@ class Certificate(models.Model):
     objects = CertificateQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
         ordering = ["-issued_on", "-id"]
         # The list's order, within a provider's certificates (a provider's view) and over all (the ministry's):
         # a page is read off the index, never sorted.
@@ -120,11 +155,15 @@ class Certificate(models.Model):
 class SerialCounter(models.Model):
     """The last serial handed out per qualification and year; locked in the issuing transaction."""
 
-    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last_value = models.PositiveIntegerField(default=0)
+    qualification = models.ForeignKey(
+        Qualification, verbose_name=_("qualification"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(verbose_name=_("year"))
+    last_value = models.PositiveIntegerField(verbose_name=_("last value"), default=0)
 
     class Meta:
+        verbose_name = _("serial counter")
+        verbose_name_plural = _("serial counters")
         constraints = [
             models.UniqueConstraint(fields=["qualification", "year"], name="%(app_label)s_%(class)s_once"),
         ]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credentials.choices import CohortStatus, EnrolmentStatus, Gender, ResultOutcome
 from registry.choices import DeliveryMode
@@ -26,16 +27,27 @@ class Learner(models.Model):
     # Every field about the person is personal data: an audit entry names it, never shows its value.
     audit_redact = ("given_name", "family_name", "date_of_birth", "personal_number", "gender", "municipality", "email")
 
-    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="learners")
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()  # personal data
-    personal_number = models.CharField(max_length=10, validators=[personal_number_validator])  # personal data
-    gender = models.CharField(max_length=16, choices=Gender.choices, default=Gender.UNDISCLOSED)
-    municipality = models.ForeignKey(
-        Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="learners"
+    provider = models.ForeignKey(
+        Organisation, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="learners"
     )
-    email = models.EmailField(blank=True)  # personal data
+    given_name = models.CharField(verbose_name=_("given name"), max_length=100)
+    family_name = models.CharField(verbose_name=_("family name"), max_length=100)
+    date_of_birth = models.DateField(verbose_name=_("date of birth"))  # personal data
+    personal_number = models.CharField(
+        verbose_name=_("personal number"), max_length=10, validators=[personal_number_validator]
+    )  # personal data
+    gender = models.CharField(
+        verbose_name=_("gender"), max_length=16, choices=Gender.choices, default=Gender.UNDISCLOSED
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="learners",
+    )
+    email = models.EmailField(verbose_name=_("email"), blank=True)  # personal data
     # The language the registry writes to the holder in (e-mails, the private page's default).
     # Blank: the registry's default (settings.LANGUAGE_CODE).
     language = models.CharField(max_length=8, blank=True, validators=[validate_language])
@@ -43,6 +55,8 @@ class Learner(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("learner")
+        verbose_name_plural = _("learners")
         ordering = ["family_name", "given_name", "id"]
         indexes = [
             models.Index(fields=["provider", "family_name", "given_name", "id"], name="credentials_learner_prov_order"),
@@ -72,22 +86,37 @@ class Learner(models.Model):
 
 
 class Cohort(models.Model):
-    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cohorts")
-    curriculum = models.ForeignKey(Curriculum, on_delete=models.PROTECT, related_name="cohorts")
-    code = models.CharField(max_length=32)
-    name = models.CharField(max_length=255, blank=True)
-    start_date = models.DateField()
-    end_date = models.DateField()
-    delivery_mode = models.CharField(max_length=16, choices=DeliveryMode.choices)
-    municipality = models.ForeignKey(
-        Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="cohorts"
+    provider = models.ForeignKey(
+        Organisation, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="cohorts"
     )
-    mentors = models.JSONField(default=list, blank=True, help_text="Names of the cohort's mentors.")
-    status = models.CharField(max_length=16, choices=CohortStatus.choices, default=CohortStatus.PLANNED)
+    curriculum = models.ForeignKey(
+        Curriculum, verbose_name=_("curriculum"), on_delete=models.PROTECT, related_name="cohorts"
+    )
+    code = models.CharField(verbose_name=_("code"), max_length=32)
+    name = models.CharField(verbose_name=_("name"), max_length=255, blank=True)
+    start_date = models.DateField(verbose_name=_("start date"))
+    end_date = models.DateField(verbose_name=_("end date"))
+    delivery_mode = models.CharField(verbose_name=_("delivery mode"), max_length=16, choices=DeliveryMode.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cohorts",
+    )
+    mentors = models.JSONField(
+        verbose_name=_("mentors"), default=list, blank=True, help_text="Names of the cohort's mentors."
+    )
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=CohortStatus.choices, default=CohortStatus.PLANNED
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
         ordering = ["-start_date", "code"]
         indexes = [models.Index(fields=["provider", "-start_date", "code"], name="credentials_cohort_prov_order")]
         constraints = [
@@ -102,15 +131,19 @@ class Cohort(models.Model):
 
 
 class Enrolment(models.Model):
-    learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="enrolments")
-    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments")
-    status = models.CharField(max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE)
-    enrolled_on = models.DateField()
-    completed_on = models.DateField(null=True, blank=True)
+    learner = models.ForeignKey(Learner, verbose_name=_("learner"), on_delete=models.PROTECT, related_name="enrolments")
+    cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.PROTECT, related_name="enrolments")
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE
+    )
+    enrolled_on = models.DateField(verbose_name=_("enrolled on"))
+    completed_on = models.DateField(verbose_name=_("completed on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
         ordering = ["cohort", "learner"]
         constraints = [
             models.UniqueConstraint(fields=["learner", "cohort"], name="%(app_label)s_%(class)s_once"),
@@ -129,19 +162,27 @@ class ModuleResult(models.Model):
 
     audit_redact = ("hours_theory", "hours_practice", "outcome", "assessed_on", "assessor")
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="results")
-    module = models.ForeignKey(CurriculumModule, on_delete=models.PROTECT, related_name="results")
-    hours_theory = models.PositiveIntegerField(default=0)
-    hours_practice = models.PositiveIntegerField(default=0)
-    outcome = models.CharField(max_length=16, choices=ResultOutcome.choices, default=ResultOutcome.PENDING)
-    assessed_on = models.DateField(null=True, blank=True)
-    assessor = models.CharField(max_length=255, blank=True)
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="results"
+    )
+    module = models.ForeignKey(
+        CurriculumModule, verbose_name=_("module"), on_delete=models.PROTECT, related_name="results"
+    )
+    hours_theory = models.PositiveIntegerField(verbose_name=_("hours of theory"), default=0)
+    hours_practice = models.PositiveIntegerField(verbose_name=_("hours of practice"), default=0)
+    outcome = models.CharField(
+        verbose_name=_("outcome"), max_length=16, choices=ResultOutcome.choices, default=ResultOutcome.PENDING
+    )
+    assessed_on = models.DateField(verbose_name=_("assessed on"), null=True, blank=True)
+    assessor = models.CharField(verbose_name=_("assessor"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("module result")
+        verbose_name_plural = _("module results")
         ordering = ["enrolment", "module__order"]
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "module"], name="%(app_label)s_%(class)s_once"),

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credentials.choices import VerificationChannel, VerificationOutcome
 from registry.models import Organisation
@@ -13,23 +14,34 @@ class VerificationEvent(models.Model):
     # every verification inserts a row, so each index is paid on the busiest path.
     certificate = models.ForeignKey(
         Certificate,
+        verbose_name=_("certificate"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="verification_events",
         db_index=False,
     )
-    verification_id_tried = models.CharField(max_length=64, blank=True)
-    outcome = models.CharField(max_length=32, choices=VerificationOutcome.choices)
-    channel = models.CharField(max_length=8, choices=VerificationChannel.choices)
+    verification_id_tried = models.CharField(verbose_name=_("verification id tried"), max_length=64, blank=True)
+    outcome = models.CharField(verbose_name=_("outcome"), max_length=32, choices=VerificationOutcome.choices)
+    channel = models.CharField(verbose_name=_("channel"), max_length=8, choices=VerificationChannel.choices)
     verifier_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="verifications", db_index=False
+        Organisation,
+        verbose_name=_("verifier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="verifications",
+        db_index=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)  # indexed with id below (the order, and date ranges)
+    created_at = models.DateTimeField(
+        verbose_name=_("created at"), auto_now_add=True
+    )  # indexed with id below (the order, and date ranges)
     ip_hash = models.CharField(max_length=64, blank=True)
-    user_agent_family = models.CharField(max_length=32, blank=True)
+    user_agent_family = models.CharField(verbose_name=_("browser or app"), max_length=32, blank=True)
 
     class Meta:
+        verbose_name = _("verification")
+        verbose_name_plural = _("verifications")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["certificate", "-created_at"], name="credentials_verif_cert_time"),
