@@ -1,4 +1,4 @@
-"""`manage.py registry_status`: counts and signing key status, without personal data."""
+"""`manage.py registry_status`: counts, signing key and PDF seal status, without personal data."""
 
 import datetime
 import io
@@ -75,3 +75,19 @@ def test_fails_when_no_key_can_sign(settings, tmp_path):
         call_command("registry_status", stdout=out)
     assert "NO ACTIVE KEY" in out.getvalue()
     assert "certificates" in out.getvalue()
+
+
+def test_reports_the_pdf_seal():
+    seal = json.loads(_status("--json"))["seal"]
+
+    assert seal["ok"] and seal["self_signed"] and seal["subject"].startswith("CN=Test seal,")
+    assert seal["days_left"] > 365
+    assert "(self-signed, for development), valid until 2100-01-01" in _status()
+
+
+def test_fails_when_the_pdf_seal_is_missing(settings):
+    settings.SEAL_CERTIFICATE_FILE = settings.SEAL_PRIVATE_KEY_FILE = ""  # and none in SIGNING_KEYS_DIR
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="cannot be sealed"):
+        call_command("registry_status", stdout=out)
+    assert "NOT USABLE: no seal certificate" in out.getvalue()

@@ -1,7 +1,8 @@
 """What the registry holds and whether it can sign: the first command an operator runs.
 
 Counts only (never a name or any personal data), so its output can go into a ticket or a chat. Exits
-with status 1 when no key can sign certificates, so it also serves as a monitoring probe.
+with status 1 when no key can sign certificates or the PDF seal is missing or expired (ADR 0013), so it also
+serves as a monitoring probe.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from credentials.choices import CertificateStatus, VerificationOutcome
 from credentials.models import Certificate, Learner, VerificationEvent
+from credentials.pdf.seal import SealError, load_seal
 from credentials.signing import SigningError, load_keyring
 from registry.choices import OrganisationKind, QualificationStatus
 from registry.models import Accreditation, Organisation, Qualification
@@ -66,20 +68,44 @@ def signing_status(*, now: datetime.datetime | None = None) -> dict:
     }
 
 
+def seal_status(*, now: datetime.datetime | None = None) -> dict:
+    """The PDF seal certificate: whose it is, whether it is self-signed (development), until when it is valid."""
+    now = now or timezone.now()
+    try:
+        certificate = load_seal().certificate
+    except SealError as exc:
+        return {"ok": False, "error": str(exc), "subject": None, "self_signed": None, "not_after": None}
+    start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+    error = "" if start <= now <= end else f"the seal certificate is valid from {start:%Y-%m-%d} to {end:%Y-%m-%d}"
+    return {
+        "ok": not error,
+        "error": error,
+        "subject": certificate.subject.rfc4514_string(),
+        "self_signed": certificate.subject == certificate.issuer,
+        "not_after": end.isoformat(),
+        "days_left": (end - now).days,
+    }
+
+
 class Command(BaseCommand):
-    help = "Print the registry's counts and the signing key status (no personal data). Exit 1 if it cannot sign."
+    help = (
+        "Print the registry's counts, the signing key and the PDF seal status (no personal data). Exit 1 if it "
+        "cannot sign certificates or seal their PDFs."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", dest="as_json", help="One JSON object, for monitoring.")
 
     def handle(self, *args, as_json: bool = False, **options):
-        status = {**registry_counts(), "signing": signing_status()}
+        status = {**registry_counts(), "signing": signing_status(), "seal": seal_status()}
         if as_json:
             self.stdout.write(json.dumps(status, sort_keys=True))
         else:
             self._print(status)
         if not status["signing"]["ok"]:
             raise CommandError(f"certificates cannot be signed: {status['signing']['error']}")
+        if not status["seal"]["ok"]:
+            raise CommandError(f"certificate PDFs cannot be sealed: {status['seal']['error']}")
 
     def _print(self, status: dict) -> None:
         write = self.stdout.write
@@ -103,6 +129,13 @@ class Command(BaseCommand):
             write(f"  retired key {entry['kid']} (since {entry['retired_at']})")
         if not signing["retired"]:
             write("  no retired keys")
+        seal = status["seal"]
+        write("PDF seal")
+        if seal["subject"]:
+            kind = "self-signed, for development" if seal["self_signed"] else "issued by a CA"
+            write(f"  {seal['subject']} ({kind}), valid until {seal['not_after'][:10]}, {seal['days_left']} days left")
+        if not seal["ok"]:
+            write(f"  NOT USABLE: {seal['error']}")
 
 
 def _parts(counts: dict[str, int]) -> str:
