@@ -16,11 +16,17 @@ ROLE_NAMES = {
 }
 
 
+def _demo_password() -> str:
+    from registry.demo import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
+
+
 def _demo_logins() -> list[dict] | None:
     """The demo logins, on a development or demo server (DEBUG) whose database holds the demo data only."""
     if not settings.DEBUG:
         return None
-    from registry.demo import DEMO_PASSWORD, USERS
+    from registry.demo import USERS
     from registry.models import Organisation, User
 
     if not User.objects.filter(username="admin").exists():
@@ -31,9 +37,12 @@ def _demo_logins() -> list[dict] | None:
         {"username": username, "organisation": names.get(slug, slug), "role": ROLE_NAMES.get(str(role), role)}
         for username, slug, role, *_ in USERS
     ]
-    return [{**row, "password": DEMO_PASSWORD} for row in rows]
+    return rows
 
 
 @require_safe
 def home(request):
-    return render(request, "core/home.html", {"demo_logins": _demo_logins()})
+    logins = _demo_logins()
+    return render(
+        request, "core/home.html", {"demo_logins": logins, "demo_password": _demo_password() if logins else ""}
+    )
