@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from registry.choices import AuditAction, EquivalencyStatus, QualificationStatus
-from registry.models import AuditEntry, Curriculum, CurriculumModule, OccupationalStandard, Qualification
+from registry.models import AuditEntry, Curriculum, CurriculumModule, Equivalency, OccupationalStandard, Qualification
 from tests import factories as f
 
 from .back_office import add_inline_rows, login, page_data
@@ -332,3 +332,60 @@ def test_the_ministry_opens_an_audit_entry(ministry, world):
         organisation=world.ministry,
     )
     assert ministry.get(f"/admin/registry/auditentry/{entry.pk}/change/").status_code == 200
+
+
+def equivalency_form(client, world, **changes):
+    data = page_data(client.get("/admin/registry/equivalency/add/"))
+    other = f.QualificationFactory(owner=world.ministry, awarding_body=world.other_body)
+    data.update(
+        qualification=str(other.pk),
+        equivalent_to=str(world.national.pk),
+        decision_number="MESTI-EQ-2026-9",
+        decided_on="2026-03-01",
+        valid_from="2026-03-01",
+    )
+    data.update(changes)
+    return data
+
+
+def test_the_ministry_records_an_equivalency_decided_by_its_own_organisation(ministry, world):
+    data = equivalency_form(ministry, world)
+    assert data["decided_by"] == str(world.ministry.pk)  # offered as the default
+    response = ministry.post("/admin/registry/equivalency/add/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = Equivalency.objects.get(decision_number="MESTI-EQ-2026-9")
+    assert created.status == EquivalencyStatus.GRANTED
+    assert AuditEntry.objects.filter(object_type="registry.equivalency", object_id=str(created.pk)).exists()
+
+
+def test_an_equivalency_to_a_foreign_qualification_is_refused_on_the_page(ministry, world):
+    before = (Equivalency.objects.count(), AuditEntry.objects.count())
+    response = ministry.post(
+        "/admin/registry/equivalency/add/", equivalency_form(ministry, world, equivalent_to=str(world.foreign.pk))
+    )
+    assert response.status_code == 200 and "national qualification" in response.content.decode()
+    assert (Equivalency.objects.count(), AuditEntry.objects.count()) == before
+
+
+@pytest.mark.parametrize("role", ["provider", "awarding_body", "verifier"])
+def test_only_the_ministry_records_equivalencies(world, role):
+    client = login(world.users[role])
+    assert client.get("/admin/registry/equivalency/add/").status_code == 403
+    before = Equivalency.objects.count()
+    assert client.post("/admin/registry/equivalency/add/", {"decision_number": "X"}).status_code == 403
+    run_action(client, "/admin/registry/equivalency/", "status_withdrawn", [world.equivalency.pk], reason="x")
+    world.equivalency.refresh_from_db()
+    assert world.equivalency.status == EquivalencyStatus.GRANTED and Equivalency.objects.count() == before
+
+
+def test_background_tasks_are_listed_for_their_organisation_only(world):
+    from registry.models import TaskRecord
+
+    mine = TaskRecord.objects.create(kind="learners_import", organisation=world.provider, total=10, done=4)
+    theirs = TaskRecord.objects.create(kind="learners_import", organisation=world.other_provider)
+    client = login(world.users["provider"])
+    listing = client.get("/admin/registry/taskrecord/")
+    assert listing.status_code == 200 and list(listing.context["cl"].result_list) == [mine]
+    assert "4 / 10" in listing.content.decode()
+    assert client.get(f"/admin/registry/taskrecord/{theirs.pk}/change/").status_code == 302  # as missing
+    assert client.get(f"/admin/registry/taskrecord/{mine.pk}/change/").status_code == 200
