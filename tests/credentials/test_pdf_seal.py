@@ -23,6 +23,7 @@ from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from credentials.pdf import sample
 from credentials.pdf import seal as seal_module
 from credentials.pdf.documents import certificate_pdf, certificates_merged_pdf
 from credentials.pdf.seal import FIELD_NAME, SealError, load_seal, make_self_signed, seal_pdf
@@ -96,6 +97,15 @@ def test_the_same_certificate_seals_to_the_same_bytes():
 
     assert first == second
     assert b"/ETSI.CAdES.detached" in first
+
+
+def test_the_sample_certificate_is_sealed_intact_and_breaks_after_one_byte(tmp_path):
+    """The layout sample (`python -m credentials.pdf.sample`, docs/img/certificate-sample.png)."""
+    sample.main([str(tmp_path / "sample.pdf")])
+    pdf = (tmp_path / "sample.pdf").read_bytes()
+
+    assert validate(pdf)[1].bottom_line
+    assert not validate(flip_a_byte(pdf, b"stream\n"))[1].intact
 
 
 def test_a_cohort_pdf_is_sealed_too():
