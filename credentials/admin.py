@@ -86,6 +86,21 @@ class RegistryAdmin(ScopedLookupsMixin, OwnersAuditTrailMixin, PolicyAdmin):
     def service_save(self, request, obj, form, change):
         raise NotImplementedError
 
+    def choice_labels(self, field_name: str) -> dict:
+        key = f"{self.opts.model_name}_{field_name}" if field_name == "status" else field_name
+        return views.CHOICE_LABELS.get(key, {})
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        field = super().formfield_for_choice_field(db_field, request, **kwargs)
+        labels = self.choice_labels(db_field.name)
+        if labels:
+            field.choices = [(value, labels.get(value, label)) for value, label in field.choices]
+        return field
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj):
+        return self.choice_labels("status").get(obj.status, obj.status)
+
     def save_model(self, request, obj, form, change):
         try:
             saved = self.service_save(request, obj, form, change)
@@ -210,7 +225,8 @@ class CohortAdmin(RegistryAdmin):
     change_form_template = "admin/credentials/cohort/change_form.html"
 
     def get_list_display(self, request):
-        columns = ["code", "name", "curriculum", "delivery_mode", "municipality", "start_date", "end_date", "status"]
+        columns = ["code", "name", "curriculum", "delivery_label", "municipality", "start_date", "end_date"]
+        columns.append("status_label")
         return [*columns, "provider"] if policy.acts_as_ministry(request.user) else columns
 
     def get_list_filter(self, request):
@@ -229,6 +245,10 @@ class CohortAdmin(RegistryAdmin):
         if db_field.name == "curriculum" and field is not None:
             field.queryset = field.queryset.select_related("qualification")
         return field
+
+    @admin.display(description=_("delivery mode"), ordering="delivery_mode")
+    def delivery_label(self, obj):
+        return self.choice_labels("delivery_mode").get(obj.delivery_mode, obj.delivery_mode)
 
     def service_save(self, request, obj, form, change):
         data = self.changed_values(form, change=change)
@@ -307,7 +327,7 @@ class EnrolmentAdmin(RegistryAdmin):
     add_permission = "training.write"
     change_permission = "training.write"
     form = EnrolmentForm
-    list_display = ["learner", "cohort", "status", "enrolled_on", "completed_on"]
+    list_display = ["learner", "cohort", "status_label", "enrolled_on", "completed_on"]
     list_filter = ["status", ("cohort", ScopedRelatedFilter)]
     search_fields = ["learner__family_name", "learner__given_name", "cohort__code"]
     list_select_related = ["learner", "cohort"]
@@ -382,7 +402,7 @@ class ModuleResultAdmin(RegistryAdmin):
 
     read_permission = "training.read"
     change_permission = "training.write"  # corrections; new results come through the grid or a CSV
-    list_display = ["learner_name", "cohort_code", "module_code", "outcome", "hours_theory", "hours_practice"]
+    list_display = ["learner_name", "cohort_code", "module_code", "outcome_label", "hours_theory", "hours_practice"]
     list_filter = [ModuleCodeFilter, "outcome", ("enrolment__cohort", ScopedRelatedFilter)]
     search_fields = ["module__code", "enrolment__learner__family_name", "enrolment__learner__given_name"]
     list_select_related = ["enrolment__learner", "enrolment__cohort", "module"]
@@ -393,6 +413,10 @@ class ModuleResultAdmin(RegistryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "enrolment", "module"]
+
+    @admin.display(description=_("outcome"), ordering="outcome")
+    def outcome_label(self, obj):
+        return self.choice_labels("outcome").get(obj.outcome, obj.outcome)
 
     @admin.display(description=_("learner"), ordering="enrolment__learner__family_name")
     def learner_name(self, obj):

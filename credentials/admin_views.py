@@ -538,6 +538,17 @@ STATUS_LABELS = {
     CertificateStatus.SUPERSEDED: _("superseded"),
 }
 
+# The choices' labels as a person reads them (the choice classes keep English labels: the API's schema and the
+# statistics use them).
+CHOICE_LABELS = {
+    "gender": {"female": _("Female"), "male": _("Male"), "other": _("Other"), "undisclosed": _("Not disclosed")},
+    "delivery_mode": {"in_person": _("In person"), "online": _("Online"), "hybrid": _("Hybrid")},
+    "cohort_status": {"planned": _("Planned"), "running": _("Running"), "finished": _("Finished")},
+    "enrolment_status": {"active": _("Active"), "completed": _("Completed"), "withdrawn": _("Withdrawn")},
+    "outcome": {"pending": _("Pending"), "pass": _("Pass"), "fail": _("Fail")},
+}
+
+
 # action: (permission, form, service, statuses it applies to, button label)
 ACTIONS = {
     "revoke": ("certificate.change_status", ReasonForm, svc.certificate_revoke, LIVE_CERTIFICATE_STATUSES, _("Revoke")),
