@@ -281,7 +281,10 @@ def _entitlements(root, qualifications: list[Qualification]) -> None:
         for standard in _occupations(q):
             if standard.esco_uri:
                 occupation = _el(entitlement, "limitOccupation", uri=standard.esco_uri)
-                _el(occupation, "skos:prefLabel", ISCO_LABELS.get(standard.isco08_code, standard.title), language="en")
+                if standard.isco08_code in ISCO_LABELS:
+                    _el(occupation, "skos:prefLabel", ISCO_LABELS[standard.isco08_code], language="en")
+                else:
+                    _el(occupation, "skos:prefLabel", standard.title, language="sq")
                 _el(occupation, "skos:notation", standard.isco08_code)
             national = _el(entitlement, "limitNationalOccupation", uri=standard_uri(standard))
             _el(national, "skos:prefLabel", standard.title, language="sq")
