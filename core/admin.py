@@ -36,7 +36,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -237,14 +237,23 @@ class PolicyAdmin(admin.ModelAdmin):
         for formset in formsets:  # the service wrote the rows; the admin's change message reads these
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
+    refusals: dict = {}  # a service refusal's code -> what the reader is told, in their language (gettext_lazy)
+
+    def describe_refusal(self, exc: DomainError) -> str:
+        """The service's refusal in the reader's language: `refusals[code]`, else the service's own message."""
+        return str(self.refusals.get(exc.code, exc.message))
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A refusal from the service rolls the save back (the view is atomic) and shows the form again with
-        the service's message: on the fields it names, the rest above the form."""
+        the service's message: above the form, and on the fields it names."""
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
+        except (DomainError, ValidationError) as exc:
             if request.method != "POST" or getattr(request, "_service_error", None) is not None:
                 raise
+            if isinstance(exc, ValidationError):  # a service's full_clean() of a row the form did not show
+                fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+                exc = DomainError("invalid", "; ".join(exc.messages), fields=fields)
             request._service_error = exc
             return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -253,14 +262,19 @@ class PolicyAdmin(admin.ModelAdmin):
         error = getattr(request, "_service_error", None)
         if error is None:
             return form_class
+        translated = error.code in self.refusals
+        message = self.describe_refusal(error)
 
         class ServiceRefused(form_class):
             def clean(self):
                 cleaned = super().clean()
-                self.add_error(None, str(error.message))
+                self.add_error(None, message)
                 for name, problems in (error.fields or {}).items():
+                    on_field = name in self.fields
+                    if translated and not on_field:
+                        continue  # the translated message above says it
                     for problem in problems if isinstance(problems, list | tuple) else [problems]:
-                        self.add_error(name if name in self.fields else None, str(problem))
+                        self.add_error(name if on_field else None, message if translated else str(problem))
                 return cleaned
 
         return ServiceRefused
@@ -335,7 +349,7 @@ def status_action(target: str, label, *, reason_required: bool = False, reason_l
                     modeladmin.perform_transition(request, obj, target, form.cleaned_data["reason"])
                 except DomainError as exc:
                     refused += 1
-                    modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+                    modeladmin.message_user(request, f"{obj}: {modeladmin.describe_refusal(exc)}", messages.ERROR)
                 else:
                     done += 1
             if done:

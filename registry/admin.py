@@ -34,6 +34,7 @@ from core import policy
 from core.admin import STATUS_CHANGE_FORM, PolicyAdmin, PolicyInline, status_action
 from core.api.pagination import ReversiblePaginator
 from core.audit import REDACTED
+from core.errors import DomainError
 from core.forms import JSONField as JSONFormField
 from core.roles import Role
 from registry import models as m
@@ -55,6 +56,27 @@ from registry.services import catalogue as catalogue_services
 from registry.services.audit import audit_record
 
 CATALOGUE_WRITE = "catalogue.write"
+
+# registry.services' refusals as the back office tells them, in the reader's language (the services answer the
+# API in English). A code not listed shows the service's own message.
+REFUSALS = {
+    "permission_denied": _("Your role may not do this."),
+    "not_found": _("No such record among those you may see."),
+    "invalid_transition": _("This status change is not possible from the record's current status."),
+    "no_approved_curriculum": _("A qualification becomes available only with an approved curriculum."),
+    "certification_end_required": _("Set the certification end date first."),
+    "curriculum_not_draft": _("Only a draft curriculum's modules can change; publish a new version instead."),
+    "standard_in_use": _(
+        "Competences of this standard are mapped to curriculum modules; publish a new version of the standard."
+    ),
+    "conditions_unmet": _("Conditions are still unmet: grant it with conditions."),
+    "conditions_missing": _("Granted with conditions needs at least one condition: list the conditions."),
+    "reason_required": _("Give the reason for the decision."),
+    "reference_required": _("Give the reference of the decision (case or letter number)."),
+    "invalid_status": _("A new record cannot start in this status."),
+    "use_transition": _("Change the status with the status buttons."),
+    "invalid_party": _("An organisation or qualification of the wrong kind was named."),
+}
 
 
 class OwnersAuditTrailMixin(AuditTrailAdminMixin):
@@ -80,6 +102,7 @@ class OwnersAuditTrailMixin(AuditTrailAdminMixin):
 class CatalogueAdmin(OwnersAuditTrailMixin, PolicyAdmin):
     """The public catalogue: every role reads it, the ministry writes it through the services."""
 
+    refusals = REFUSALS
     add_permission = CATALOGUE_WRITE
     change_permission = CATALOGUE_WRITE
     formfield_overrides = {
@@ -465,11 +488,36 @@ class CurriculumAdmin(CatalogueAdmin):
                             for lo in existing.learning_outcomes.all()
                         ]
                     modules.append(module)
-        if change:
-            return catalogue_services.curriculum_update(
-                actor=request.user, curriculum=self.fresh(form.instance), data=data, modules=modules
-            )
-        return catalogue_services.curriculum_create(actor=request.user, data=data, modules=modules or [])
+        try:
+            if change:
+                return catalogue_services.curriculum_update(
+                    actor=request.user, curriculum=self.fresh(form.instance), data=data, modules=modules
+                )
+            return catalogue_services.curriculum_create(actor=request.user, data=data, modules=modules or [])
+        except DomainError as exc:
+            if exc.code != "hours_mismatch":
+                raise
+            raise hours_mismatch(
+                form.cleaned_data.get("qualification") or form.instance.qualification, modules
+            ) from exc
+
+
+def hours_mismatch(qualification, modules: list[dict]) -> DomainError:
+    """The service's "hours do not add up", told in the reader's language with the sums (same rule:
+    catalogue_services.check_curriculum_hours)."""
+    mandatory = [module for module in modules if module.get("mandatory", True)]
+    theory = sum(module.get("hours_theory", 0) for module in mandatory)
+    practice = sum(module.get("hours_practice", 0) for module in mandatory)
+    message = _(
+        "The mandatory modules' hours do not add up to the qualification's: theory %(theory)s h of "
+        "%(expected_theory)s h, practice %(practice)s h of %(expected_practice)s h."
+    ) % {
+        "theory": theory,
+        "expected_theory": qualification.hours_theory,
+        "practice": practice,
+        "expected_practice": qualification.hours_practice,
+    }
+    return DomainError("hours_mismatch", str(message))
 
 
 # --- accreditations: recorded and decided by the accrediting agent --------------------------------------------
@@ -487,6 +535,7 @@ class AccreditationAdmin(OwnersAuditTrailMixin, PolicyAdmin):
     change page's buttons: grant, grant with conditions, suspend, withdraw, expire (a reason for suspending
     and withdrawing); certificates already issued are never touched (rule 5)."""
 
+    refusals = REFUSALS
     read_permission = "accreditation.record"
     add_permission = "accreditation.record"
     change_permission = "accreditation.record"

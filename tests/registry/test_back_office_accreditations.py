@@ -134,7 +134,7 @@ def test_ocn_cannot_accredit_for_a_qualification_it_does_not_award(ocn, world):
 def test_granted_with_conditions_needs_the_conditions(ocn, world):
     before = Accreditation.objects.count()
     bare = ocn.post(CHANGELIST + "add/", add_form(ocn, world, status="granted_with_conditions"))
-    assert bare.status_code == 200 and "List the conditions" in bare.content.decode()
+    assert bare.status_code == 200 and "list the conditions" in bare.content.decode()
     assert Accreditation.objects.count() == before
     data = add_inline_rows(
         add_form(ocn, world, status="granted_with_conditions"),

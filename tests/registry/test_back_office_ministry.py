@@ -72,7 +72,7 @@ def test_the_ministry_approves_a_qualification_through_the_service(ministry, wor
 def test_a_transition_the_lifecycle_forbids_is_shown_and_writes_nothing(ministry, draft):
     before = AuditEntry.objects.count()
     done = run_action(ministry, "/admin/registry/qualification/", "status_available", [draft.pk], reason="")
-    assert "cannot become available" in done.content.decode()
+    assert "This status change is not possible" in done.content.decode()
     draft.refresh_from_db()
     assert draft.status == QualificationStatus.DRAFT and AuditEntry.objects.count() == before
 
@@ -159,7 +159,7 @@ def test_a_curriculum_whose_hours_do_not_add_up_is_shown_the_error_and_nothing_i
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "do not add up" in html and "theory: modules give 590 h, the qualification has 600 h" in html
+    assert "do not add up" in html and "theory 590 h of 600 h, practice 600 h of 600 h" in html
     assert (Curriculum.objects.count(), CurriculumModule.objects.count(), AuditEntry.objects.count()) == before
 
 
