@@ -232,3 +232,21 @@ def test_the_cohort_page_links_its_downloads(world, provider_client, other_clien
     assert answer.status_code == 200 and answer["Content-Type"] == "application/zip"
     assert b"".join(answer.streaming_content)[:2] == b"PK"
     assert other_client.get(zip_url).status_code == 404
+
+
+def test_a_running_task_shows_its_progress_and_reloads(world, provider_client, other_client):
+    record = TaskRecord.objects.create(
+        kind="learners_import",
+        state="running",
+        stage="check",
+        done=50,
+        total=200,
+        organisation=world["provider"],
+        owner=world["provider_user"],
+    )
+    page = text(provider_client.get(f"{IMPORT}{record.pk}/"))
+    assert 'max="200" value="50"' in page and 'data-running="1"' in page
+    assert "credentials/admin/task.js" in page and "<script>" not in page  # no inline script (CSP)
+    assert other_client.get(f"{IMPORT}{record.pk}/").status_code == 404
+    # The same task under a cohort's issuance address: not an issuance, so not there.
+    assert provider_client.get(f"/admin/credentials/cohort/{world['cohort'].pk}/issue/{record.pk}/").status_code == 404
