@@ -42,4 +42,22 @@ class Command(BaseCommand):
             certificate = Certificate.objects.filter(status=status).order_by("id").only("verification_id").first()
             if certificate:
                 lines.append(f"  {status:<14} {base}/v/{certificate.verification_id}")
+        holder = self._holder_link(base)
+        if holder:
+            lines += [
+                "",
+                "A graduate's private page (their certificates, who checked them, share links):",
+                f"  {holder}",
+            ]
+            lines.append("  E-mails the registry sends are files in var/mail/ (EMAIL_BACKEND).")
         return ["", "Verify a demo certificate:", *lines] if lines else []
+
+    @staticmethod
+    def _holder_link(base: str) -> str | None:
+        """The private link of the first valid demo certificate's holder (made once, then the same)."""
+        from credentials.holders.services import holder_link_for_certificate
+
+        certificate = Certificate.objects.filter(status=CertificateStatus.VALID).order_by("id").first()
+        if certificate is None:
+            return None
+        return base + holder_link_for_certificate(certificate).removeprefix(settings.PUBLIC_BASE_URL)

@@ -170,3 +170,15 @@ def test_the_page_follows_the_holders_language_and_lang(issue):
     assert "lang=sr-Cyrl" in mail.outbox[0].body
     assert '<html lang="sr-Cyrl">' in Client().get(f"/my/{token}").content.decode()
     assert '<html lang="en">' in Client().get(f"/my/{token}?lang=en").content.decode()
+
+
+def test_make_runs_welcome_prints_a_private_link_that_opens(issue):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    certificate = issue()
+    out = StringIO()
+    call_command("welcome", "--base", "http://testserver", stdout=out)
+    token = re.search(r"http://testserver/my/([A-Za-z0-9_-]{43})", out.getvalue()).group(1)
+    assert certificate.serial_number in Client().get(f"/my/{token}").content.decode()
