@@ -81,6 +81,7 @@ class RegistryAdmin(ScopedLookupsMixin, OwnersAuditTrailMixin, PolicyAdmin):
     rolls the save back and shows the form again)."""
 
     show_full_result_count = False  # "N results (M total)" would cost a second count over the whole scope
+    paginator = ReversiblePaginator  # counted once per write (core.api.pagination), the last page from the other end
     change_form_template = "admin/policy_change_form.html"
 
     def service_save(self, request, obj, form, change):
