@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from credentials.models import CertificateSubscription, NotificationEndpoint
+from credentials.models import CertificateSubscription, NotificationEndpoint, OutboundEmail
 from tests import factories
 
 
@@ -36,4 +36,6 @@ def test_a_municipality_subscribes_in_the_back_office(issue, verifier_user, veri
     provider.force_login(provider_user)
     emails = provider.get("/admin/credentials/outboundemail/").content.decode()
     assert "a…@example.org" in emails and "ardita@example.org" not in emails
+    detail = provider.get(f"/admin/credentials/outboundemail/{OutboundEmail.objects.first().pk}/change/")
+    assert detail.status_code == 200 and "ardita@example.org" not in detail.content.decode()
     assert provider.get("/admin/credentials/notificationendpoint/").status_code == 403
