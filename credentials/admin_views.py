@@ -188,6 +188,9 @@ class TaskView(AdminPage):
             if pk is not None and cohort.pk != pk:
                 raise Http404
             context.update(cohort=cohort, **issuance_context(request, cohort, record.result))
+            context["may_confirm"] = policy.may(request.user, "certificate.issue") and policy.may_act(
+                request.user, cohort
+            )
             title = _("Certificates of cohort %(code)s") % {"code": cohort.code}
         else:
             context["report"] = record.result

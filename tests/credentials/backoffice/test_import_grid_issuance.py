@@ -250,3 +250,15 @@ def test_a_running_task_shows_its_progress_and_reloads(world, provider_client, o
     assert other_client.get(f"{IMPORT}{record.pk}/").status_code == 404
     # The same task under a cohort's issuance address: not an issuance, so not there.
     assert provider_client.get(f"/admin/credentials/cohort/{world['cohort'].pk}/issue/{record.pk}/").status_code == 404
+
+
+def test_the_ministry_reads_a_providers_issuance_task_without_its_confirm_button(
+    world, provider_client, ministry_client, settings
+):
+    settings.BACKGROUND_THRESHOLD = 1
+    preview = provider_client.post(issue_url(world), {"awarded_on": "2026-06-30", "action": "preview"})
+    mine = text(provider_client.get(preview["Location"]))
+    theirs = ministry_client.get(preview["Location"])
+    assert 'value="issue"' in mine
+    assert theirs.status_code == 200 and 'value="issue"' not in text(theirs)
+    assert world["ok"].learner.full_name in text(theirs)
