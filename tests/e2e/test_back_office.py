@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 IMAGES = Path(django_settings.BASE_DIR) / "docs" / "img"
 PASSWORD = "correct-horse-battery-staple"  # tests.factories.UserFactory's
 DESKTOP = (1280, 900)
+PHONE_SHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 
 
 @pytest.fixture
@@ -62,17 +63,18 @@ def _sign_in(driver, live_server, user, *, next_path: str):
     _wait(driver, lambda d: "/admin/login/" not in d.current_url)
 
 
-def _screenshot(driver, name: str) -> Path:
-    """The whole page at desktop width, for the README."""
-    width, height = DESKTOP
+def _screenshot(driver, name: str, *, size=DESKTOP, folder=IMAGES) -> Path:
+    """The whole page at this width: desktop ones for the README (docs/img), phone ones to look at (var/)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    width, height = size
     driver.set_window_size(width, height)
     full, chrome = driver.execute_script(
         "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]"
     )
     driver.set_window_size(width, min(max(height, full + chrome), 2400))
-    path = IMAGES / name
+    path = folder / name
     driver.save_screenshot(str(path))
-    driver.set_window_size(width, height)
+    driver.set_window_size(*DESKTOP)
     return path
 
 
@@ -178,6 +180,7 @@ def test_the_municipality_checks_five_candidates_and_downloads_the_report(browse
     assert_accessible(browser, "check candidates, results, sq")
     assert by_birth.learner.date_of_birth.isoformat() not in browser.page_source
     _screenshot(browser, "back-office-check-candidates.png")
+    _screenshot(browser, "back-office-check-candidates-phone.png", size=(412, 915), folder=PHONE_SHOTS)
     events = VerificationEvent.objects.filter(verifier_organisation=municipality)
     assert events.count() == 5 and {e.channel for e in events} == {VerificationChannel.BATCH}
 
