@@ -130,6 +130,8 @@ def test_a_cohort_is_created_and_moves_only_forward(world, provider_client):
 def test_an_enrolment_only_into_your_own_cohort(world, provider_client):
     learner = f.LearnerFactory(provider=world["provider"])
     open_cohort = f.CohortFactory(provider=world["provider"], curriculum=world["cohort"].curriculum, status="running")
+    form = text(provider_client.get("/admin/credentials/enrolment/add/"))
+    assert open_cohort.code in form and world["other_enrolment"].cohort.code not in form  # the choices are yours
     before = snapshot()
     foreign = provider_client.post(
         "/admin/credentials/enrolment/add/",
