@@ -19,12 +19,18 @@ LINK = re.compile(r"/my/([A-Za-z0-9_-]{43})")
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttles and per-address caps count in the cache: each test starts from none."""
-    from django.core.cache import cache
+    """Throttles and per-address caps count in the cache: each test starts from none. Only this process's own
+    cache is emptied, never a shared Redis (a test marked `redis` has its own key prefix, deleted by its fixture)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
 
-    cache.clear()
+    def clear():
+        if isinstance(caches["default"], LocMemCache):
+            caches["default"].clear()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 def free_port() -> int:

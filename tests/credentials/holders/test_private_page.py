@@ -182,3 +182,18 @@ def test_make_runs_welcome_prints_a_private_link_that_opens(issue):
     call_command("welcome", "--base", "http://testserver", stdout=out)
     token = re.search(r"http://testserver/my/([A-Za-z0-9_-]{43})", out.getvalue()).group(1)
     assert certificate.serial_number in Client().get(f"/my/{token}").content.decode()
+
+
+@pytest.mark.redis
+def test_the_private_page_throttle_counts_in_the_shared_redis(issue, settings, redis_cache):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "holder_page": "2/min"},
+    }
+    issue()
+    token = link_in(mail.outbox[0])
+    # Two clients from one address (two workers would see the same): one budget.
+    first, second = Client(REMOTE_ADDR="203.0.113.7"), Client(REMOTE_ADDR="203.0.113.7")
+    assert [first.get(f"/my/{token}").status_code, second.get(f"/my/{token}").status_code] == [200, 200]
+    assert first.get(f"/my/{token}").status_code == 429
+    assert Client(REMOTE_ADDR="203.0.113.8").get(f"/my/{token}").status_code == 200
