@@ -17,6 +17,7 @@ class Command(BaseCommand):
         lines = [
             "",
             "Kosovo Qualification and Credential Registry is starting. Open:",
+            f"  Home page           {base}/   (any page: ?lang=sq, sr-Latn, sr-Cyrl or en)",
             f"  API root            {base}/api/v1/",
             f"  Swagger UI          {base}/api/docs/",
             f"  ReDoc               {base}/api/redoc/",
