@@ -35,7 +35,7 @@ CATALOGUE: dict[str, tuple[str, tuple[str, ...], str]] = {
     "registry.organisation": (
         "organisation",
         ("slug", "kind", "name", "short_name", "registration_number", "country", "municipality_id", "website",
-         "status"),
+         "status", "signatory_name", "signatory_title"),
         "organisations",
     ),
     "registry.municipality": (

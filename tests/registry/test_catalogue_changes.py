@@ -206,3 +206,17 @@ def test_the_openapi_schema_documents_the_feed_as_public():
     assert operation["security"] == [{}]
     assert {p["name"] for p in operation["parameters"]} == {"since", "limit"}
     assert set(operation["responses"]) >= {"200", "400"}
+
+
+def test_who_signs_an_organisations_certificates_is_harvested(anon_client):
+    """The signatory's name and title are printed on every certificate: public, so registers get them too."""
+    organisation = new_organisation("org-signs")
+    catalogue.organisation_update(
+        actor=None,
+        organisation=organisation,
+        data={"signatory_name": "Drita Berisha", "signatory_title": "Drejtoreshë"},
+    )
+
+    results, _, _ = harvest(anon_client, limit=10)
+
+    assert results[-1]["fields"] == {"signatory_name": "Drita Berisha", "signatory_title": "Drejtoreshë"}
