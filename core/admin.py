@@ -162,6 +162,13 @@ class PolicyAdmin(admin.ModelAdmin):
         """Whether the policy has an act scope for this model (the catalogue has none: the role decides)."""
         return self.model._meta.label_lower in policy.ACT
 
+    extra_lookups: tuple[str, ...] = ()  # URL lookups allowed besides the list's own filters
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Only the lookups the list offers as filters (and `extra_lookups`): Django's admin allows any lookup
+        on a model's own fields in the URL, which lets a reader test a value it cannot see one bit at a time."""
+        return lookup_offered(self, lookup, request) and super().lookup_allowed(lookup, value, request)
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if self.list_scope == "act":
@@ -324,6 +331,24 @@ class PolicyAdmin(admin.ModelAdmin):
 
 
 STATUS_CHANGE_FORM = "admin/policy_change_form.html"
+
+
+def lookup_offered(model_admin, lookup: str, request) -> bool:
+    """Whether `lookup` (from a list's URL) is one of the list's filters, its date hierarchy or its
+    `extra_lookups`: compared by the first field of the lookup (`status__exact` is the `status` filter's)."""
+    allowed = set(getattr(model_admin, "extra_lookups", ()))
+    if model_admin.date_hierarchy:
+        allowed.add(model_admin.date_hierarchy)
+    filters = model_admin.get_list_filter(request) if request is not None else model_admin.list_filter
+    for item in filters:
+        if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
+            allowed.add(item.parameter_name)
+        elif isinstance(item, list | tuple):
+            allowed.add(item[0])
+        elif isinstance(item, str):
+            allowed.add(item)
+    first = lookup.split("__")[0]
+    return first in {name.split("__")[0] for name in allowed}
 
 
 class ReasonForm(forms.Form):

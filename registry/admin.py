@@ -31,7 +31,7 @@ from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from core import policy
-from core.admin import STATUS_CHANGE_FORM, PolicyAdmin, PolicyInline, status_action
+from core.admin import STATUS_CHANGE_FORM, PolicyAdmin, PolicyInline, lookup_offered, status_action
 from core.api.pagination import ReversiblePaginator
 from core.audit import REDACTED
 from core.errors import DomainError
@@ -181,6 +181,10 @@ class UserAdmin(MinistryOnlyMixin, AuditedSavesMixin, AuditTrailAdminMixin, Base
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Registry"), {"fields": ("organisation", "role")}),)
     operator_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # Never `?password__startswith=pbkdf2...`: only the list's own filters.
+        return lookup_offered(self, lookup, request) and super().lookup_allowed(lookup, value, request)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if policy.is_unrestricted(request.user):
@@ -248,6 +252,15 @@ class TokenAdmin(MinistryOnlyMixin, BaseTokenAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return policy.acts_as_ministry(request.user)  # revoking a token deletes it: nothing else is lost
+
+    def get_list_display(self, request):
+        # A key is a credential: the ministry issues and revokes tokens without seeing them (the operator
+        # still does, as before; `manage.py issue_api_token` prints a new one for its client).
+        columns = list(super().get_list_display(request))
+        return columns if policy.is_unrestricted(request.user) else [c for c in columns if c != "key"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup_offered(self, lookup, request) and super().lookup_allowed(lookup, value, request)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -722,6 +735,7 @@ class AuditEntryAdmin(PolicyAdmin):
     asked the whole trail for its distinct years: 0.3 s)."""
 
     read_permission = "audit.read"
+    extra_lookups = ("object_id",)  # the audit trail's "all in the audit log" link names its object
     list_display = ["created_at", "action", "object_type", "object_id", "object_repr", "actor", "organisation"]
     list_filter = ["action", AuditObjectTypeFilter, ("created_at", admin.DateFieldListFilter)]
     search_fields = ["object_repr", "object_id", "reason", "request_id"]

@@ -80,9 +80,11 @@ def test_ocn_lists_only_its_own_accreditations(ocn, world, pearsons):
 def test_filters_in_the_url_never_widen_the_list(ocn, world, pearsons, query):
     values = {"agent": pearsons.agent_id, "provider": pearsons.provider_id}
     params = {key: value.format(**values) for key, value in query.items()}
+    ocn.raise_request_exception = False
     response = ocn.get(CHANGELIST, params, follow=True)
-    assert response.status_code == 200
-    assert pearsons not in response.context["cl"].result_list
+    assert response.status_code in (200, 400)  # 400: a lookup the list does not offer (core.admin)
+    if response.status_code == 200:
+        assert pearsons not in response.context["cl"].result_list
     assert f"{CHANGELIST}{pearsons.pk}/change/" not in response.content.decode()
 
 

@@ -389,3 +389,29 @@ def test_background_tasks_are_listed_for_their_organisation_only(world):
     assert "4 / 10" in listing.content.decode()
     assert client.get(f"/admin/registry/taskrecord/{theirs.pk}/change/").status_code == 302  # as missing
     assert client.get(f"/admin/registry/taskrecord/{mine.pk}/change/").status_code == 200
+
+
+def test_the_ministry_never_sees_nor_probes_an_api_token_or_a_password_hash(ministry, world):
+    ministry.raise_request_exception = False
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=world.users["provider"])
+    listing = ministry.get("/admin/authtoken/tokenproxy/")
+    assert listing.status_code == 200 and token.key not in listing.content.decode()
+    assert world.users["provider"].username in listing.content.decode()
+    probes = [
+        ("/admin/authtoken/tokenproxy/", {"key__startswith": token.key[:4]}),
+        ("/admin/registry/user/", {"password__startswith": "pbkdf2_sha256"}),
+        ("/admin/registry/user/", {"email__contains": "@"}),
+        ("/admin/registry/auditentry/", {"before__icontains": "x"}),
+    ]
+    for url, query in probes:
+        response = ministry.get(url, query)
+        assert response.status_code == 400, (url, query)  # Django's DisallowedModelAdminLookup
+
+
+def test_the_audit_logs_link_to_one_objects_entries_works(ministry, world):
+    response = ministry.get(
+        "/admin/registry/auditentry/", {"object_type": "registry.qualification", "object_id": str(world.national.pk)}
+    )
+    assert response.status_code == 200
