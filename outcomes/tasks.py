@@ -39,7 +39,7 @@ def _run_import(record: TaskRecord, actor, progress) -> dict:
     dry_run = record.params.get("dry_run", False)
     text = bytes(record.payload).decode("utf-8")
     created = tracer_responses_import(actor=actor, csv_text=text, dry_run=dry_run, progress=progress)
-    return {"imported": len(created), "dry_run": dry_run}
+    return {"imported": len(created), "ids": [] if dry_run else [r.pk for r in created], "dry_run": dry_run}
 
 
 @task()

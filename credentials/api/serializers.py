@@ -165,12 +165,53 @@ class EnrolmentEligibilitySerializer(serializers.Serializer):
 # --- module results ------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "description": "The module: its id, or its code in the enrolment's curriculum (e.g. `M12`). Answers: the id.",
+    }
+)
+class ModuleIdOrCodeField(serializers.Field):
+    """A curriculum module named by its id (a number) or by its code, which is unique only within a curriculum:
+    a code is resolved in the enrolment's curriculum by the serializer's `validate`."""
+
+    default_error_messages = {"invalid": "Give the module's id (a number) or its code (e.g. M12)."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str) or str(data).strip() == "":
+            self.fail("invalid")
+        text = str(data).strip()
+        if text.isdigit():
+            module = CurriculumModule.objects.filter(pk=int(text)).first()
+            if module is None:
+                raise serializers.ValidationError(f"No module with id {text}.")
+            return module
+        if len(text) > 32:
+            self.fail("invalid")
+        return text  # a code, resolved in validate()
+
+    def to_representation(self, value):
+        return value.pk
+
+
 class ModuleResultSerializer(serializers.ModelSerializer):
     """A learner's result in one module (personal data). POST records or corrects (one per module)."""
 
     enrolment = ScopedPrimaryKeyField(selectors.enrolments_actionable_by)
-    module = serializers.PrimaryKeyRelatedField(queryset=CurriculumModule.objects.all())
+    module = ModuleIdOrCodeField()
+    module_code = serializers.CharField(source="module.code", read_only=True)
     recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    def validate(self, attrs):
+        module, enrolment = attrs.get("module"), attrs.get("enrolment")
+        if isinstance(module, str) and enrolment is not None:
+            found = CurriculumModule.objects.filter(curriculum_id=enrolment.cohort.curriculum_id, code=module).first()
+            if found is None:
+                raise serializers.ValidationError(
+                    {"module": [f"No module with code {module!r} in the curriculum of this enrolment's cohort."]}
+                )
+            attrs["module"] = found
+        return attrs
 
     class Meta:
         model = ModuleResult
@@ -178,6 +219,7 @@ class ModuleResultSerializer(serializers.ModelSerializer):
             "id",
             "enrolment",
             "module",
+            "module_code",
             "hours_theory",
             "hours_practice",
             "outcome",
@@ -191,6 +233,8 @@ class ModuleResultSerializer(serializers.ModelSerializer):
 
 
 class ModuleResultUpdateSerializer(ModuleResultSerializer):
+    module = ModuleIdOrCodeField(read_only=True)
+
     class Meta(ModuleResultSerializer.Meta):
         read_only_fields = ["enrolment", "module", "recorded_by", "updated_at"]
 
@@ -207,6 +251,15 @@ class CsvImportReportSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     enrolled = serializers.IntegerField()
     dry_run = serializers.BooleanField()
+    created_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the learners (or results) created; empty on a dry run."
+    )
+    updated_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the learners (or results) changed; empty on a dry run."
+    )
+    enrolment_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the enrolments created (learner imports)."
+    )
 
 
 # --- certificates --------------------------------------------------------------------------------

@@ -136,9 +136,11 @@ IMPORT_SCHEMA = extend_schema(
     responses={200: s.CsvImportReportSerializer, 202: ACCEPTED, 400: ERROR},
     description=(
         "All or nothing: a file with any bad row imports nothing and the error lists every bad row "
-        "(`error.row_errors`: line, field, code, message). A file of more than BACKGROUND_THRESHOLD rows (200 by "
-        "default), or any file sent with `Prefer: respond-async`, runs as a background task: 202 with the task, "
-        "whose `result` is the report and whose `error` is the same error. Format: docs/csv-import.md."
+        "(`error.row_errors`: line, field, code, message). The report gives the ids of what was written "
+        "(`created_ids`, `updated_ids`, `enrolment_ids`; none on a dry run). A file of more than 200 rows (the "
+        "registry's default threshold), or any file sent with `Prefer: respond-async`, runs as a background task: "
+        "202 with the task, whose `result` is the report and whose `error` is the same error. Format: "
+        "docs/csv-import.md."
     ),
 )
 

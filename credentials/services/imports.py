@@ -84,6 +84,10 @@ class ImportReport:
     enrolled: int = 0
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
+    # The ids of what the import wrote (empty on a dry run): learners or results created and updated, enrolments.
+    created_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    enrolment_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -93,6 +97,9 @@ class ImportReport:
             "updated": self.updated,
             "enrolled": self.enrolled,
             "dry_run": self.dry_run,
+            "created_ids": self.created_ids,
+            "updated_ids": self.updated_ids,
+            "enrolment_ids": self.enrolment_ids,
         }
 
 
@@ -306,6 +313,7 @@ def learners_import(
             _write_learners(actor=actor, provider=provider, parsed=parsed, report=report, progress=progress)
             if dry_run:
                 transaction.set_rollback(True)
+                report.created_ids, report.updated_ids, report.enrolment_ids = [], [], []  # rolled back
     except IntegrityError:
         raise _concurrent_change() from None  # e.g. the same personal number saved by another request meanwhile
     return report
@@ -368,6 +376,9 @@ def _write_learners(*, actor, provider: Organisation, parsed: list[dict], report
         batch_size=BATCH,
     )
     report.created, report.updated, report.enrolled = len(created), len(updated), len(enrolments)
+    report.created_ids = [learner.pk for learner in created]
+    report.updated_ids = [learner.pk for learner, _ in updated]
+    report.enrolment_ids = [enrolment.pk for enrolment in enrolments]
     entries = [
         audit_entry(actor=actor, action=AuditAction.CREATE, instance=x, after=audit_snapshot(x)) for x in created
     ]
@@ -491,6 +502,7 @@ def results_import(
             _write_results(actor=actor, provider=provider, parsed=parsed, report=report, progress=progress)
             if dry_run:
                 transaction.set_rollback(True)
+                report.created_ids, report.updated_ids, report.enrolment_ids = [], [], []  # rolled back
     except IntegrityError:
         raise _concurrent_change() from None
     return report
@@ -544,6 +556,8 @@ def _write_results(*, actor, provider: Organisation, parsed: list[dict], report:
         [r for r, _ in updated], [*RESULT_FIELDS, "recorded_by", "updated_at"], batch_size=BATCH
     )
     report.created, report.updated = len(created), len(updated)
+    report.created_ids = [result.pk for result in created]
+    report.updated_ids = [result.pk for result, _ in updated]
     entries = [
         audit_entry(actor=actor, action=AuditAction.CREATE, instance=r, after=audit_snapshot(r)) for r in created
     ]

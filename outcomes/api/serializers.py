@@ -120,6 +120,9 @@ class TracerImportInputSerializer(serializers.Serializer):
 
 class TracerImportResultSerializer(serializers.Serializer):
     imported = serializers.IntegerField()
+    ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the tracer responses created; empty on a dry run."
+    )
     dry_run = serializers.BooleanField()
 
 

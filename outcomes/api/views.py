@@ -107,9 +107,10 @@ class TracerResponseViewSet(
         },
         description=(
             "Import responses from CSV. Every row is validated first; one bad row imports nothing and the "
-            "error lists each problem's line, field and code (`error.rows`). A file of more than "
-            "BACKGROUND_THRESHOLD rows (200 by default), or any file sent with `Prefer: respond-async`, runs "
-            "as a background task: 202 with the task, whose `result` is the answer and `error` the same error."
+            "error lists each problem's line, field and code (`error.rows`). The answer gives the ids of the "
+            "responses created (`ids`; none on a dry run). A file of more than 200 rows (the registry's default "
+            "threshold), or any file sent with `Prefer: respond-async`, runs as a background task: 202 with the "
+            "task, whose `result` is the answer and `error` the same error."
         ),
     )
     @action(
@@ -139,7 +140,11 @@ class TracerResponseViewSet(
                 request, tasks.tracer_import_start(actor=request.user, csv_text=text, dry_run=dry_run, rows=rows)
             )
         created = services.tracer_responses_import(actor=request.user, csv_text=text, dry_run=dry_run)
-        return Response({"imported": len(created), "dry_run": dry_run}, status=status.HTTP_200_OK if dry_run else 201)
+        ids = [] if dry_run else [response.pk for response in created]
+        return Response(
+            {"imported": len(created), "ids": ids, "dry_run": dry_run},
+            status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema_view(

@@ -44,6 +44,9 @@ def test_learners_import_creates_and_enrols(provider_client, cohort):
         "updated": 0,
         "enrolled": 2,
         "dry_run": False,
+        "created_ids": sorted(Learner.objects.values_list("pk", flat=True)),
+        "updated_ids": [],
+        "enrolment_ids": sorted(Enrolment.objects.values_list("pk", flat=True)),
     }
     names = sorted(Learner.objects.values_list("given_name", "family_name"))
     assert names == [("Ardita", "Krasniqi"), ("Đorđe", "Čolić"), ("Ђорђе", "Јовановић")]

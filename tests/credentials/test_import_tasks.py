@@ -59,6 +59,9 @@ def test_a_large_learner_import_answers_202_and_its_task_finishes_with_every_row
         "updated": 0,
         "enrolled": 5,
         "dry_run": False,
+        "created_ids": sorted(Learner.objects.values_list("pk", flat=True)),
+        "updated_ids": [],
+        "enrolment_ids": sorted(Enrolment.objects.values_list("pk", flat=True)),
     }
     assert Learner.objects.count() == 5 and Enrolment.objects.filter(cohort=cohort).count() == 5
     # Audited as the synchronous import is: one entry per record written, one for the import.

@@ -52,7 +52,11 @@ def test_a_good_file_imports_every_row(client_for, provider_user, graduates):
     response = upload(client_for(provider_user), text)
 
     assert response.status_code == 201, response.json()
-    assert response.json() == {"imported": 4, "dry_run": False}
+    assert response.json() == {
+        "imported": 4,
+        "ids": sorted(TracerResponse.objects.values_list("pk", flat=True)),
+        "dry_run": False,
+    }
     saved = TracerResponse.objects.get(certificate=graduates[1])
     assert saved.source == "import"
     assert saved.job_uses_qualification is True
@@ -133,7 +137,7 @@ def test_a_dry_run_validates_and_writes_nothing(client_for, provider_user, gradu
     response = upload(client_for(provider_user), text, dry_run=True)
 
     assert response.status_code == 200
-    assert response.json() == {"imported": 1, "dry_run": True}
+    assert response.json() == {"imported": 1, "ids": [], "dry_run": True}
     assert TracerResponse.objects.count() == 0
 
 
