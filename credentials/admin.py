@@ -134,6 +134,33 @@ class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
 
 # --- learners -------------------------------------------------------------------------------------------------
 
+
+class EnrolmentInline(admin.TabularInline):
+    """The learner's enrolments, read here (each opens its own page)."""
+
+    model = m.Enrolment
+    fields = ["cohort", "status", "enrolled_on", "completed_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return policy.readable(request.user, super().get_queryset(request)).select_related("cohort")
+
+    def has_view_permission(self, request, obj=None):
+        return policy.may(request.user, "training.read")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 LEARNER_FIELDS = ["given_name", "family_name", "date_of_birth", "personal_number", "gender", "municipality", "email"]
 
 
@@ -148,6 +175,9 @@ class LearnerAdmin(RegistryAdmin):
     list_filter = ["gender", ("municipality", ScopedRelatedFilter)]
     ordering = ["family_name", "given_name", "id"]
     change_list_template = "admin/credentials/learner/change_list.html"
+
+    def get_inlines(self, request, obj):
+        return [EnrolmentInline] if obj is not None else []
 
     def get_list_display(self, request):
         # Names and municipality only: the personal number and date of birth are on the learner's own page.

@@ -57,7 +57,17 @@ def test_a_repeated_personal_number_is_the_services_refusal(world, provider_clie
 
 def test_a_learner_correction_is_audited_by_field_name(world, provider_client):
     learner = world["ok"].learner
-    data = {**LEARNER, "personal_number": learner.personal_number, "date_of_birth": "1995-04-13"}
+    page = text(provider_client.get(f"/admin/credentials/learner/{learner.pk}/change/"))
+    assert world["cohort"].code in page  # its enrolments, read-only
+    data = {
+        **LEARNER,
+        "personal_number": learner.personal_number,
+        "date_of_birth": "1995-04-13",
+        "enrolments-TOTAL_FORMS": 1,
+        "enrolments-INITIAL_FORMS": 1,
+        "enrolments-0-id": world["ok"].pk,
+        "enrolments-0-learner": learner.pk,
+    }
     assert provider_client.post(f"/admin/credentials/learner/{learner.pk}/change/", data).status_code == 302
     learner.refresh_from_db()
     assert learner.family_name == "Čolić"
