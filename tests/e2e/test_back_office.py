@@ -21,7 +21,7 @@ from tests import factories
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import start_chromium
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 IMAGES = Path(django_settings.BASE_DIR) / "docs" / "img"
 PASSWORD = "correct-horse-battery-staple"  # tests.factories.UserFactory's
