@@ -79,7 +79,16 @@ CHANNELS = {
     "share": _("holder's share link"),
 }
 TOKEN_PROBLEM = _("The signed part of the QR code does not verify: the code was altered or copied wrongly.")
-HEADER_NAMES = {"verification_id", "qr", "serial_number", "date_of_birth", "id", "serial", "dob"}
+HEADER_NAMES = {
+    "verification_id",
+    "qr",
+    "serial_number",
+    "date_of_birth",
+    "id",
+    "serial",
+    "dob",
+    "birth_date",
+}
 
 
 # --- the list a person pasted or uploaded --------------------------------------------------------------------
@@ -95,6 +104,11 @@ def _looks_scanned(text: str) -> bool:
     return "/" in text or "#" in text or ":" in text
 
 
+def _column_name(cell: str) -> str:
+    """`Serial number`, `serial-number`, `SERIAL_NUMBER` -> `serial_number`."""
+    return "_".join(cell.lower().replace("-", " ").split())
+
+
 def parse_candidates(text: str) -> list[Line]:
     """One candidate per line: a verification id, a scanned QR text, or `serial, date of birth` (comma,
     semicolon or tab). A first line of column names (verification_id, qr, serial_number, date_of_birth) is
@@ -108,7 +122,7 @@ def parse_candidates(text: str) -> list[Line]:
             cells.pop()
         if not cells or not any(cells):
             continue
-        if number == 0 and {cell.lower() for cell in cells if cell} <= HEADER_NAMES:
+        if number == 0 and {_column_name(cell) for cell in cells if cell} <= HEADER_NAMES:
             continue
         if len(cells) >= 2 and cells[0] and cells[1] and not _looks_scanned(cells[0]):
             lines.append(Line({"serial_number": cells[0], "date_of_birth": cells[1]}, cells[0]))

@@ -102,6 +102,15 @@ def test_a_csv_file_with_column_names_is_read(clerk, five):
     assert [(r.outcome, r.date_of_birth) for r in rows] == [("valid", True)]
 
 
+def test_a_semicolon_list_with_spelled_out_column_names_is_read(clerk, five):
+    certificate = five["by_birth"]
+    body = f"Serial number;Date of birth\n{certificate.serial_number};{certificate.learner.date_of_birth:%d.%m.%Y}\n"
+    client = login(clerk)
+    client.post(URL, {"candidates": body})
+    rows = client.get(URL).context["result"]["rows"]
+    assert [(r.outcome, r.date_of_birth) for r in rows] == [("valid", True)]
+
+
 def test_a_scanned_qr_text_is_checked_with_its_token(clerk, five):
     from credentials.tokens import verification_url
 
