@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
@@ -8,7 +9,7 @@ class CoreConfig(AppConfig):
 
     default = True
     name = "core"
-    verbose_name = "Core"
+    verbose_name = _("Core")
 
 
 class RegistryAdminConfig(admin_apps.AdminConfig):

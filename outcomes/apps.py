@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.utils.translation import gettext_lazy as _
 
 
 def _register_sqlite_median(sender, connection, **kwargs):
@@ -11,7 +12,7 @@ def _register_sqlite_median(sender, connection, **kwargs):
 
 class OutcomesConfig(AppConfig):
     name = "outcomes"
-    verbose_name = "Tracer study and impact"
+    verbose_name = _("Tracer study and impact")
 
     def ready(self):
         # The embedded development database has no median; the statistics register one.

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "registry"
-    verbose_name = "Catalogue and accreditation"
+    verbose_name = _("Catalogue and accreditation")
 
     def ready(self):
         from core.api.pagination import set_write_version
