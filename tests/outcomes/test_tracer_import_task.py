@@ -25,7 +25,11 @@ def test_a_large_tracer_import_answers_202_and_its_task_imports_every_row(client
     assert response.status_code == 202
     task = client.get(response["Location"]).json()
     assert task["kind"] == "tracer_import" and task["state"] == "succeeded"
-    assert task["result"] == {"imported": 3, "dry_run": False}
+    assert task["result"] == {
+        "imported": 3,
+        "ids": sorted(TracerResponse.objects.values_list("pk", flat=True)),
+        "dry_run": False,
+    }
     assert task["progress"] == {"done": 3, "total": 3}
     assert TracerResponse.objects.count() == 3
 
