@@ -69,3 +69,48 @@ def add_error_responses(result, generator, request, public):
                     status, {"description": description, "content": {"application/json": {"schema": ref}}}
                 )
     return result
+
+
+BINARY_ALTERNATIVE = "application/octet-stream"
+
+
+def offer_binary_alternatives(result, generator, request, public):
+    """A file answer (`application/pdf`, `application/zip`) is also documented as `application/octet-stream`,
+    the one binary media type standard client generators type (openapi-python-client skipped these responses
+    with a warning, leaving a client without them). The server sends the same file whatever the Accept header."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                content = response.get("content") or {}
+                binary = [
+                    media
+                    for media_type, media in content.items()
+                    if not media_type.startswith("text/")
+                    and "json" not in media_type
+                    and (media.get("schema") or {}).get("format") == "binary"
+                ]
+                if binary and BINARY_ALTERNATIVE not in content:
+                    content[BINARY_ALTERNATIVE] = {"schema": {"type": "string", "format": "binary"}}
+    return result
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def json_request_bodies(result, generator, request, public):
+    """A request body documented as JSON is documented as JSON only, not also as the HTML form encodings DRF
+    accepts for the browsable API with the very same schema: a generated client sent such a body as all three
+    at once (openapi-python-client's last branch wins: an empty multipart body). A body that only a form can
+    carry (a file upload) keeps its form types."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            content = (operation.get("requestBody") or {}).get("content") if isinstance(operation, dict) else None
+            if not content or "application/json" not in content:
+                continue
+            for media_type in FORM_TYPES:
+                same = (content.get(media_type) or {}).get("schema") == content["application/json"].get("schema")
+                if media_type in content and same:
+                    del content[media_type]
+    return result

@@ -234,10 +234,11 @@ REST_FRAMEWORK = {
         "core.authentication.PolicyTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.PolicyPermission"],
+    # The policy first (401/403), then unknown query parameters and body fields refused (core/api/strict.py).
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.PolicyPermission", "core.api.strict.KnownParameters"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "core.api.strict.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     # JSON nested deeper than 64 levels, or not in its charset, is a 400 (core/api/parsers.py), never a 500.
@@ -248,7 +249,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.RegistryPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api_docs.schema.RegistrySchema",  # public operations list {} in security
     "EXCEPTION_HANDLER": "core.api.errors.registry_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "verify_anon": os.environ.get("THROTTLE_VERIFY_ANON", "60/min"),
@@ -309,6 +310,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api_docs.hooks.add_error_responses",
+        "api_docs.hooks.offer_binary_alternatives",
+        "api_docs.hooks.json_request_bodies",
     ],
 }
 

@@ -77,10 +77,14 @@ def test_ministry_annuls_any_certificate(ministry_client, certificate):
 
 def test_other_provider_cannot_touch_the_certificate(other_provider_client, other_provider_user, certificate):
     before = counts()
-    for what in ("revoke", "suspend", "reinstate", "reissue"):
-        response = other_provider_client.post(
-            _url(certificate, what), {"reason_code": "fraud", "reference": "x", "given_name": "A", "family_name": "B"}
-        )
+    bodies = {  # each action's own fields: a field an action does not know is refused (400) before anything
+        "revoke": {"reason_code": "fraud", "reference": "x"},
+        "suspend": {"reason_code": "fraud", "reference": "x"},
+        "reinstate": {},
+        "reissue": {"given_name": "A", "family_name": "B"},
+    }
+    for what, body in bodies.items():
+        response = other_provider_client.post(_url(certificate, what), body)
         assert response.status_code == 404, what
     with pytest.raises(DomainError) as info:
         certificate_revoke(actor=other_provider_user, certificate=certificate, reason_code="fraud", reference="x")
