@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from core.views import home
 from registry.api.views_health import healthz
+from registry.home import home
 
 # Each area owns its URL module; the API lives under /api/v1/.
 api_v1 = [

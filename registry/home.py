@@ -44,5 +44,5 @@ def _demo_logins() -> list[dict] | None:
 def home(request):
     logins = _demo_logins()
     return render(
-        request, "core/home.html", {"demo_logins": logins, "demo_password": _demo_password() if logins else ""}
+        request, "registry/home.html", {"demo_logins": logins, "demo_password": _demo_password() if logins else ""}
     )
