@@ -41,6 +41,8 @@ DESCRIPTIONS = {
 PAGE_NOT_FOUND = "No such page: `page` is past the last page (`not_found`)."
 # The lists that reach millions go by cursor (core.api.pagination.KeysetPagination): no count, no page numbers.
 CURSOR_NOT_FOUND = "No such page: `cursor` is not one a `next` or `previous` link gave (`not_found`)."
+# DRF answers an unknown `?format=` with 404 (content negotiation, before the view runs).
+FORMAT_NOT_FOUND = "No such format: `format` names none this operation gives (`not_found`)."
 WRITE_METHODS = {"post", "put", "patch"}
 
 
@@ -59,7 +61,11 @@ def add_error_responses(result, generator, request, public):
             descriptions = {status: DESCRIPTIONS[status] for status in ("400", "401", "403", "429")}
             if "{" in path:
                 descriptions["404"] = DESCRIPTIONS["404"]
-            for parameter, not_found in (("page", PAGE_NOT_FOUND), ("cursor", CURSOR_NOT_FOUND)):
+            for parameter, not_found in (
+                ("page", PAGE_NOT_FOUND),
+                ("cursor", CURSOR_NOT_FOUND),
+                ("format", FORMAT_NOT_FOUND),
+            ):
                 if _query_parameter(operation, parameter):
                     descriptions["404"] = " ".join(filter(None, [descriptions.get("404"), not_found]))
             if method in WRITE_METHODS:

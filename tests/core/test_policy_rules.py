@@ -13,6 +13,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
 from core import policy
+from core.api.strict import KnownParameters
 from core.permissions import PolicyPermission
 from registry.choices import OrganisationStatus
 from tests import factories as f
@@ -42,7 +43,8 @@ def test_every_api_view_of_ours_declares_a_permission_for_every_method_it_answer
         if route == "api/v1/":  # the API root: a list of links, explicitly public
             continue
         seen += 1
-        assert cls.permission_classes == [PolicyPermission], route
+        # The policy decides first; core.api.strict.KnownParameters then refuses undocumented parameters (ADR 0022).
+        assert cls.permission_classes == [PolicyPermission, KnownParameters], route
         actions = getattr(callback, "actions", None) or {
             m: None for m in ("get", "post", "put", "patch") if hasattr(cls, m)
         }
