@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 
 from credentials.services import certificate_issue
-from credentials.services.lifecycle import certificate_revoke, certificate_suspend
+from credentials.services.lifecycle import certificate_reinstate, certificate_revoke, certificate_suspend
 from credentials.vc.credential import build_credential
 from credentials.vc.did import did_document
 from tests import factories
@@ -118,6 +118,15 @@ def test_digital_bazaar_reads_our_status_lists(client, provider, certificate, mi
         {"revocation": False, "suspension": False},
         {"revocation": True, "suspension": False},
         {"revocation": False, "suspension": True},
+    ]
+    # Reinstated, the suspended certificate's very next list reads it valid again; the revoked one stays revoked.
+    certificate_reinstate(actor=ministry_user, certificate=suspended, reference="MESTI 3/2026")
+    fresh = _status_lists(client, credentials)
+    results = _node_verify({"didDocument": did_document(), "credentials": credentials[1:], "statusLists": fresh})
+    assert all(result["verified"] for result in results), results
+    assert [result["status"] for result in results] == [
+        {"revocation": True, "suspension": False},
+        {"revocation": False, "suspension": False},
     ]
     # A status list edited by one character no longer verifies, and neither does the check that relies on it.
     forged = copy.deepcopy(lists)
