@@ -76,6 +76,9 @@ LABELS = {
     "legend_levels": pgettext_lazy(
         "certificate", "NQF: National Qualifications Framework; EQF: European Qualifications Framework."
     ),
+    "holder_page": pgettext_lazy(
+        "certificate", "Your certificates online: ask for your private link by e-mail at {url}"
+    ),
     "holder": pgettext_lazy("certificate", "Holder"),
     "qualification": pgettext_lazy("certificate", "Qualification"),
     "col_code": pgettext_lazy("certificate", "Code"),

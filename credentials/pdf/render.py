@@ -30,7 +30,7 @@ from credentials.pdf.qr import QUIET_ZONE_MODULES, draw_qr
 from credentials.pdf.seal import seal_pdf
 
 # Bump when the layout changes: it is part of the cache key, so old renders are not served again.
-RENDER_VERSION = 3
+RENDER_VERSION = 4
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "DejaVuSans"
@@ -40,6 +40,7 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 20 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 LEFT, RIGHT = MARGIN, PAGE_WIDTH - MARGIN
+HOLDER_QR_SIZE = 15 * mm  # the transcript's small QR to the holder's page (a short URL: 0.6 mm modules)
 QR_SIZE = 44 * mm  # the symbol itself; DESIGN.md asks for at least 35 mm (0.68-0.77 mm modules: ADR 0017)
 
 NAVY = (0.07, 0.19, 0.38)
@@ -563,15 +564,29 @@ def _table_row(c: Canvas, y: float, cells: list, *, font: str = REGULAR) -> None
         x += w
 
 
+def holder_request_url() -> str:
+    """The public page where a holder asks for their private link by e-mail (`/my/`)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("holder-link-request")
+
+
+@functools.lru_cache(maxsize=4)
+def _holder_qr_symbol(url: str) -> bytes:
+    return qr.encode_symbol(url)
+
+
 def _transcript_footer(c: Canvas, item: CertificatePrint, primary: str, secondary: str, page: int) -> None:
     snap = item.snapshot
-    y = 41 * mm
+    y = 45 * mm
+    text_width = CONTENT_WIDTH - HOLDER_QR_SIZE - 6 * mm  # the holder's QR stands at the right
     for key in ("transcript_note", "legend_levels"):
-        _text(c, LEFT, y, label(key, primary), REGULAR, 6.8, INK)
-        _text(c, LEFT, y - 2.9 * mm, label(key, secondary), REGULAR, 6, GREY)
+        for text, size, colour, drop in ((label(key, primary), 6.8, INK, 0), (label(key, secondary), 6, GREY, 2.9)):
+            _text(c, LEFT, y - drop * mm, text, REGULAR, _fit(text, REGULAR, size, text_width, 4), colour)
         y -= 7 * mm
     verify = f"{label('verify', primary)}: {url_without_fragment(item.verification_url)}"
-    _text(c, LEFT, y, verify, REGULAR, _fit(verify, REGULAR, 6.8, CONTENT_WIDTH, 4), INK)
+    _text(c, LEFT, y, verify, REGULAR, _fit(verify, REGULAR, 6.8, text_width, 4), INK)
     _text(
         c,
         LEFT,
@@ -581,6 +596,12 @@ def _transcript_footer(c: Canvas, item: CertificatePrint, primary: str, secondar
         6.8,
         INK,
     )
+    # Where the holder gets their private page (credentials.holders): the page that e-mails the link, never the
+    # link itself, which would give whoever reads this paper (an employer, the awarding body) the holder's page.
+    holder_url = holder_request_url()
+    holder = label("holder_page", primary, url=holder_url)
+    _text(c, LEFT, y - 6.8 * mm, holder, REGULAR, _fit(holder, REGULAR, 6.8, text_width, 4), INK)
+    draw_qr(c, _holder_qr_symbol(holder_url), x=RIGHT - HOLDER_QR_SIZE, y=22 * mm, size=HOLDER_QR_SIZE)
     _rule(c, LEFT, RIGHT, 19.5 * mm, RULE, 0.4)
     _text(c, LEFT, 16 * mm, label("transcript_of", primary, serial=snap["serial_number"]), REGULAR, 7, GREY)
     _text_right(c, RIGHT, 16 * mm, label("page", primary, n=page), REGULAR, 7, GREY)
