@@ -38,6 +38,8 @@ RENDER_SCALE = 4  # 288 dpi: a 35 mm QR code is ~400 px wide, plenty for zxing
 
 
 def qr_texts_from_pdf(data: bytes) -> list[str]:
+    """The verification QR codes of a certificate PDF (links to `/v/`): the transcript's small QR that leads a
+    holder to their private page is not a certificate and is left out."""
     import pypdfium2
     import zxingcpp
 
@@ -49,7 +51,7 @@ def qr_texts_from_pdf(data: bytes) -> list[str]:
             texts.extend(b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode))
     finally:
         pdf.close()
-    return texts
+    return [text for text in texts if "/v/" in text]
 
 
 def qr_texts_from_image(path: Path) -> list[str]:
