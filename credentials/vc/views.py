@@ -9,9 +9,6 @@ that asks for JSON and not for `application/vc`.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -20,6 +17,7 @@ from core.api.errors import error_body
 from credentials.models import Certificate
 from credentials.signing import SigningError
 from credentials.verification.throttles import page_throttle_wait
+from credentials.wellknown_views import public_document
 
 from .credential import MEDIA_TYPE, build_credential, credential_bytes
 from .did import did_document
@@ -75,13 +73,4 @@ def verifiable_credential(request, verification_id: str):
 
 @require_safe
 def did_json(request):
-    body = json.dumps(did_document(), sort_keys=True, separators=(",", ":")).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(body, content_type="application/did+json")
-    response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={DID_MAX_AGE}"
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return public_document(request, did_document(), content_type="application/did+json", max_age=DID_MAX_AGE)
