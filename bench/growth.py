@@ -135,13 +135,13 @@ def grow_graduates(world: World, total: int, report: Report | None = None) -> in
             # Learners: g is the graduate's number, kept in the personal number (9 followed by nine digits).
             cursor.execute(
                 f"""INSERT INTO {learners} (provider_id, given_name, family_name, date_of_birth, personal_number,
-                        gender, municipality_id, email, created_at, updated_at)
+                        gender, municipality_id, email, language, created_at, updated_at)
                     SELECT {world.provider_sql("((g - 1) / " + str(COHORT_SIZE) + ")")},
                         'Given' || (g * 7919 %% 997), 'Family' || lpad((g::bigint * 104729 %% 100003)::text, 6, '0'),
                         DATE '1985-01-01' + (g %% 7000), '9' || lpad(g::text, 9, '0'),
                         (ARRAY['female','female','male','other','undisclosed'])[1 + g %% 5],
                         CASE WHEN g %% 50 = 0 THEN NULL ELSE ({municipalities})[1 + (g * 31) %% {n_municipalities}] END,
-                        '', now(), now()
+                        '', '', now(), now()
                     FROM generate_series(%s, %s) AS g""",
                 [start, end],
             )
