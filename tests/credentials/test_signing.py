@@ -80,6 +80,24 @@ def test_any_change_to_the_snapshot_breaks_the_signature(change):
     assert not verify_snapshot(altered, signature, kid)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        1e16,  # json writes 1e+16, orjson 1e16
+        2**70,  # beyond orjson's 64 bits
+        'line\u2028separator \x7f \x01 "quoted" \\',
+        {"ë": 1, "e": 2, "Z": 3, "\U0001f600": 4},  # keys sorted by code point
+    ],
+)
+def test_a_snapshot_whose_fast_encoding_differs_still_verifies_by_the_canonical_bytes(value):
+    """verify_snapshot tries orjson's encoding first; a value it writes otherwise (or refuses) than canonical_json
+    is still checked over canonical_json's bytes, and an altered one still fails."""
+    snapshot = {**SNAPSHOT, "extra": value}
+    signature, kid = sign_snapshot(snapshot)
+    assert verify_snapshot(snapshot, signature, kid)
+    assert not verify_snapshot({**snapshot, "extra": [value]}, signature, kid)
+
+
 @pytest.mark.parametrize("signature", ["", "not base64!", "AAAA", "A" * 85, "A" * 87])
 def test_malformed_signatures_do_not_verify(signature):
     _, kid = sign_snapshot(SNAPSHOT)
