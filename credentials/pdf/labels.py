@@ -10,6 +10,7 @@ language's one format (config/formats/).
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.utils import translation
 from django.utils.formats import date_format
@@ -113,9 +114,20 @@ LABELS = {
 
 def label(key: str, lang: str, **values) -> str:
     """A printed label in a print language (sq, sr, sr-Latn, sr-Cyrl, en), its {placeholders} filled."""
-    with translation.override(DJANGO_LANGUAGES[lang]):
-        text = str(LABELS[key])
+    text = _wording(key, lang)
     return text.format(**values) if values else text
+
+
+@functools.cache
+def _wording(key: str, lang: str) -> str:
+    """A label's text from the catalogue, looked up once per process (the catalogues are read at start)."""
+    with translation.override(DJANGO_LANGUAGES[lang]):
+        return str(LABELS[key])
+
+
+def all_wording() -> set[str]:
+    """Every label's text in every print language, {placeholders} unfilled."""
+    return {_wording(key, lang) for key in LABELS for lang in SUPPORTED_LANGUAGES}
 
 
 def title(titles: dict, lang: str) -> str:

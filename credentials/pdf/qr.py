@@ -272,9 +272,19 @@ def draw_qr(canvas: Canvas, symbol: bytes, *, x: float, y: float, size: float) -
     """Draw a packed symbol with its lower-left corner at (x, y), `size` points wide.
 
     `size` is the symbol itself; the caller keeps a white quiet zone of QUIET_ZONE_MODULES around it.
+    Returns the width of one module in points (see `qr_operators`).
+    """
+    operators, module = qr_operators(symbol, x=x, y=y, size=size)
+    canvas.addLiteral(operators)
+    return module
+
+
+def qr_operators(symbol: bytes, *, x: float, y: float, size: float) -> tuple[str, float]:
+    """A packed symbol as PDF page operators, and the width of one module in points.
+
     The symbol is one filled path in module units (a `cm` maps them onto the page): dark modules of a row
     merge into runs, ~1,000 integer rectangles written as PDF operators, a tenth of the cost of drawing
-    them one by one through reportlab's path object. Returns the width of one module in points.
+    them one by one through reportlab's path object.
     """
     rows = symbol_rows(symbol)
     module = size / len(rows)
@@ -283,5 +293,4 @@ def draw_qr(canvas: Canvas, symbol: bytes, *, x: float, y: float, size: float) -
         for run in _DARK_RUN.finditer(row):
             ops.append(f"{run.start()} {row_index} {run.end() - run.start()} 1 re")
     ops.append("f Q")
-    canvas.addLiteral("\n".join(ops))
-    return module
+    return "\n".join(ops), module

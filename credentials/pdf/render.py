@@ -21,16 +21,16 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from credentials.pdf import labels, qr
 from credentials.pdf.labels import LANGUAGE_PAIRS, label
-from credentials.pdf.qr import QUIET_ZONE_MODULES, draw_qr
+from credentials.pdf.qr import QUIET_ZONE_MODULES, draw_qr, qr_operators
 from credentials.pdf.seal import seal_pdf
+from credentials.pdf.typeset import ALPHABETS, CertificateFont, draw_string, start_document
 
 # Bump when the layout changes: it is part of the cache key, so old renders are not served again.
-RENDER_VERSION = 4
+RENDER_VERSION = 5
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "DejaVuSans"
@@ -57,8 +57,19 @@ CREATOR = "Kosovo Qualification and Credential Registry"
 @functools.cache
 def register_fonts() -> None:
     """Register the embedded fonts once per process (parsing the TTF files is the slow part)."""
-    pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS_DIR / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(FONTS_DIR / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFont(CertificateFont(REGULAR, str(FONTS_DIR / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(CertificateFont(BOLD, str(FONTS_DIR / "DejaVuSans-Bold.ttf")))
+
+
+@functools.cache
+def prepare_fonts() -> None:
+    """Once per process: the fonts' shared subsets (the alphabets and every print language's wording), built and
+    compressed, and the wording's encoded strings (credentials/pdf/typeset.py)."""
+    register_fonts()
+    texts = labels.all_wording()
+    wording = {text for text in texts if "{" not in text}
+    for name in (REGULAR, BOLD):
+        pdfmetrics.getFont(name).prepare(ALPHABETS + "".join(sorted(texts)), wording)
 
 
 @dataclass(frozen=True)
@@ -131,9 +142,10 @@ def url_without_fragment(url: str) -> str:
 
 
 def _render(items: Iterable[CertificatePrint], *, lang, title, author, subject, created: datetime.date) -> bytes:
-    register_fonts()
+    prepare_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1, initialFontName=REGULAR)
+    start_document(canvas, (REGULAR, BOLD))
     stamp = f"D:{created:%Y%m%d}000000+00'00'"
     canvas._doc.setDateFormatter(lambda *_: stamp)
     canvas.setTitle(title)
@@ -573,8 +585,9 @@ def holder_request_url() -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _holder_qr_symbol(url: str) -> bytes:
-    return qr.encode_symbol(url)
+def _holder_qr(url: str) -> str:
+    """The holder page's QR as page operators: the same URL and place on every transcript, drawn once."""
+    return qr_operators(qr.encode_symbol(url), x=RIGHT - HOLDER_QR_SIZE, y=22 * mm, size=HOLDER_QR_SIZE)[0]
 
 
 def _transcript_footer(c: Canvas, item: CertificatePrint, primary: str, secondary: str, page: int) -> None:
@@ -601,7 +614,7 @@ def _transcript_footer(c: Canvas, item: CertificatePrint, primary: str, secondar
     holder_url = holder_request_url()
     holder = label("holder_page", primary, url=holder_url)
     _text(c, LEFT, y - 6.8 * mm, holder, REGULAR, _fit(holder, REGULAR, 6.8, text_width, 4), INK)
-    draw_qr(c, _holder_qr_symbol(holder_url), x=RIGHT - HOLDER_QR_SIZE, y=22 * mm, size=HOLDER_QR_SIZE)
+    c.addLiteral(_holder_qr(holder_url))
     _rule(c, LEFT, RIGHT, 19.5 * mm, RULE, 0.4)
     _text(c, LEFT, 16 * mm, label("transcript_of", primary, serial=snap["serial_number"]), REGULAR, 7, GREY)
     _text_right(c, RIGHT, 16 * mm, label("page", primary, n=page), REGULAR, 7, GREY)
@@ -612,28 +625,25 @@ def _transcript_footer(c: Canvas, item: CertificatePrint, primary: str, secondar
 # ---------------------------------------------------------------------------------------------- drawing
 
 
+# Text goes through typeset.draw_string: the operators of reportlab's drawString, without its text object.
+
+
 def _text(c: Canvas, x: float, y: float, text: str, font: str, size: float, colour) -> None:
-    c.setFillColorRGB(*colour)
-    c.setFont(font, size)
-    c.drawString(x, y, text)
+    draw_string(c, x, y, text, font, size, colour)
 
 
 def _text_right(c: Canvas, x: float, y: float, text: str, font: str, size: float, colour) -> None:
-    c.setFillColorRGB(*colour)
-    c.setFont(font, size)
-    c.drawRightString(x, y, text)
+    draw_string(c, x - pdfmetrics.stringWidth(text, font, size), y, text, font, size, colour)
 
 
 def _centred(c: Canvas, text: str, y: float, font: str, size: float, colour, *, x=None, char_space=0) -> None:
-    c.setFillColorRGB(*colour)
     centre = PAGE_WIDTH / 2 if x is None else x
+    width = pdfmetrics.stringWidth(text, font, size)
     if char_space:
-        width = pdfmetrics.stringWidth(text, font, size) + char_space * (len(text) - 1)
-        c.setFont(font, size)
-        c.drawString(centre - width / 2, y, text, charSpace=char_space)
+        width += char_space * (len(text) - 1)
+        draw_string(c, centre - width / 2, y, text, font, size, colour, char_space)
         return
-    c.setFont(font, size)
-    c.drawCentredString(centre, y, text)
+    draw_string(c, centre - 0.5 * width, y, text, font, size, colour)
 
 
 def _rule(c: Canvas, x1: float, x2: float, y: float, colour, width: float) -> None:
