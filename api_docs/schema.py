@@ -3,7 +3,8 @@
 - **Public operations list `{}` in `security`.** drf-spectacular marks an operation as callable without
   credentials only for DRF's `AllowAny`-style permission classes; ours is `core.permissions.PolicyPermission`,
   so every operation claimed a token or a session, and a generated client refused to verify a certificate
-  without one. Here an operation whose permission (core/policy.py) anonymous callers hold also lists `{}`.
+  without one. Here an operation whose permission (core/policy.py) anonymous callers hold also lists `{}`
+  (then moved to the root's `security` by `api_docs.hooks.optional_credentials_at_the_root`, for generators).
 - **Descriptions are written for API users.** drf-spectacular falls back on docstrings, inherited ones too, so
   operations were described by our base classes' notes for developers ("A ModelViewSet whose writes go through
   services..."). Only a docstring the view class or its action writes itself describes an operation; the

@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
         "api_docs.hooks.add_error_responses",
         "api_docs.hooks.offer_binary_alternatives",
         "api_docs.hooks.json_request_bodies",
+        "api_docs.hooks.optional_credentials_at_the_root",
     ],
 }
 

@@ -1,5 +1,6 @@
 """A client generated from /api/schema/ by a standard generator (openapi-python-client, a dev dependency) works
-against a live server: every public operation without credentials (they list `{}` in `security`), a certificate
+against a live server: every public operation without credentials (typed `Client | AuthenticatedClient`: they
+inherit the root's optional `security`, or list none), a certificate
 verified by its scanned QR, and the PDF typed as a file (application/pdf is also documented as
 application/octet-stream, which generators type)."""
 
@@ -53,19 +54,65 @@ def generated(tmp_path, schema_file, monkeypatch):
     shutil.rmtree(output, ignore_errors=True)
 
 
+def _operations(schema: dict):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                yield method, path, operation
+
+
+def _public(schema: dict) -> set:
+    """(method, path) of each operation that accepts a caller without credentials: its own security list, else the
+    root's, is empty or holds `{}`."""
+    public = set()
+    for method, path, operation in _operations(schema):
+        security = operation.get("security", schema.get("security", []))
+        if not security or {} in security:
+            public.add((method, path))
+    return public
+
+
 def test_the_schema_lists_anonymous_access_on_every_public_operation_and_only_there(schema_file):
-    schema = yaml.safe_load(schema_file.read_text())
-    public = {
-        (method, path)
-        for path, operations in schema["paths"].items()
-        for method, operation in operations.items()
-        if isinstance(operation, dict) and {} in operation.get("security", [])
-    }
+    public = _public(yaml.safe_load(schema_file.read_text()))
     assert ("post", "/api/v1/verifications/") in public or ("post", "/api/v1/verifications") in public
     assert any(path.startswith("/api/v1/verifications/{") and method == "get" for method, path in public)
     assert ("get", "/api/v1/qualifications/") in public
     assert not any(method != "get" and "certificates" in path for method, path in public)  # issuing needs a token
     assert ("get", "/api/v1/learners/") not in public
+
+
+def _generated_function(client_package, operation: dict):
+    """The generated module's `sync_detailed` for an operation (by its operationId, under its first tag)."""
+    from openapi_python_client.strings import PythonIdentifier  # noqa: PLC0415 - the generator's own naming
+
+    tag = PythonIdentifier(operation.get("tags", ["default"])[0], prefix="tag")
+    name = PythonIdentifier(operation["operationId"], prefix="field_")
+    module = importlib.import_module(f"{client_package.__name__}.api.{tag}.{name}")
+    return module.sync_detailed
+
+
+def test_every_public_operation_takes_a_plain_client_and_the_others_an_authenticated_one(generated, schema_file):
+    """The type says what the server does: a function for an operation anyone may call takes `Client |
+    AuthenticatedClient` (openapi-python-client types `AuthenticatedClient` alone wherever an operation's own
+    security list is not empty, `{}` in it or not)."""
+    import typing  # noqa: PLC0415
+
+    client_package, _ = generated
+    schema = yaml.safe_load(schema_file.read_text())
+    public = _public(schema)
+    plain, authenticated = client_package.Client, client_package.AuthenticatedClient
+    checked = 0
+    for method, path, operation in _operations(schema):
+        function = _generated_function(client_package, operation)
+        accepted = set(typing.get_args(typing.get_type_hints(function)["client"])) or {
+            typing.get_type_hints(function)["client"]
+        }
+        if (method, path) in public:
+            assert accepted == {plain, authenticated}, (method, path, accepted)
+        else:
+            assert accepted == {authenticated}, (method, path, accepted)
+        checked += 1
+    assert len(public) >= 20 and checked > len(public)
 
 
 def test_a_generated_client_verifies_a_certificate_without_credentials(generated, live_server, settings):
@@ -80,8 +127,7 @@ def test_a_generated_client_verifies_a_certificate_without_credentials(generated
     from registry_client.api.verification import verifications_create, verifications_retrieve  # noqa: PLC0415
     from registry_client.models import VerificationRequestInputRequest  # noqa: PLC0415
 
-    # A plain Client: no token, no cookie. (openapi-python-client 0.29 annotates `client: AuthenticatedClient`
-    # for any operation whose security list is not empty, `{}` among them; the call itself needs none.)
+    # A plain Client: no token, no cookie, as the functions' annotations say.
     client = Client(base_url=live_server.url, raise_on_unexpected_status=True)
     body = VerificationRequestInputRequest.from_dict({"qr": verification_url(certificate)})
     scanned = verifications_create.sync_detailed(client=client, body=body)

@@ -1,6 +1,6 @@
-"""The OpenAPI schema as API users and client generators read it (ADR 0022): public operations list `{}` in
-`security`, descriptions speak to users (no developer notes inherited from our base classes), file answers are
-also `application/octet-stream`, JSON bodies are documented as JSON only."""
+"""The OpenAPI schema as API users and client generators read it (ADR 0022): public operations accept `{}` (they
+inherit the root's `security`, or list none), descriptions speak to users (no developer notes inherited from our
+base classes), file answers are also `application/octet-stream`, JSON bodies are documented as JSON only."""
 
 from __future__ import annotations
 
@@ -24,14 +24,34 @@ def _operations(schema):
                 yield path, method, operation
 
 
-def test_public_operations_list_anonymous_access_and_the_others_do_not(schema):
-    security = {(method, path): op.get("security", []) for path, method, op in _operations(schema)}
+def effective_security(schema: dict, operation: dict) -> list:
+    """What an operation accepts: its own `security` list, else the root's (OpenAPI 3)."""
+    return operation["security"] if "security" in operation else schema.get("security", [])
+
+
+def test_public_operations_accept_anonymous_callers_and_the_others_do_not(schema):
+    security = {(method, path): effective_security(schema, op) for path, method, op in _operations(schema)}
     public = [("post", "/api/v1/verifications/"), ("get", "/api/v1/qualifications/"), ("get", "/api/v1/curricula/")]
     for key in public:
         assert {} in security[key], key
     assert {} in security[("get", "/api/v1/verifications/{verification_id}/")]
     for key in [("get", "/api/v1/learners/"), ("post", "/api/v1/certificates/"), ("get", "/api/v1/audit-entries/")]:
         assert {} not in security[key] and security[key], key
+
+
+def test_public_operations_inherit_optional_credentials_so_generators_type_them_as_public(schema):
+    """openapi-python-client types `client: AuthenticatedClient` wherever an operation's own `security` is not
+    empty (`{}` in it or not): public operations inherit the root's "token, session or nothing" instead, and
+    those that take no credentials at all say so with an empty list."""
+    assert schema["security"] == [{"tokenAuth": []}, {"cookieAuth": []}, {}]
+    for path, method, operation in _operations(schema):
+        own, effective = operation.get("security"), effective_security(schema, operation)
+        if not effective or {} in effective:  # anyone may call it
+            assert not own, (method, path, own)  # absent (inherits the root's) or [] (no credentials)
+        else:
+            assert own and {} not in own, (method, path, own)  # its own list overrides the root's
+    assert schema["paths"]["/api/v1/tracer-answers/"]["post"]["security"] == []
+    assert "security" not in schema["paths"]["/api/v1/verifications/"]["post"]
 
 
 def test_descriptions_are_written_for_api_users(schema):
