@@ -24,6 +24,7 @@ Where the pairs live:
 from __future__ import annotations
 
 import math
+import threading
 from array import array
 
 from django.core.cache import caches
@@ -34,7 +35,9 @@ from rest_framework.throttling import SimpleRateThrottle
 GRANULES = 60
 
 # KEYS[1]: the caller's hash of slice -> requests. ARGV: first slice still in the window, the current slice, the
-# limit, the hash's lifetime in ms. Returns {allowed (0/1), requests in the window, oldest slice in it}.
+# limit, the hash's lifetime in ms, requests a worker already admitted on its own and reports now (counted whatever
+# the total: they were served), and whether to decide one more request (1) or only report (0). Returns {allowed
+# (0/1), requests in the window, oldest slice in it}.
 _WINDOW_SCRIPT = """
 local counts = redis.call('HGETALL', KEYS[1])
 local first, total, oldest = tonumber(ARGV[1]), 0, tonumber(ARGV[2])
@@ -47,14 +50,142 @@ for i = 1, #counts, 2 do
     if slice < oldest then oldest = slice end
   end
 end
-if total >= tonumber(ARGV[3]) then
-  return {0, total, oldest}
+local reported, allowed = tonumber(ARGV[5]), 0
+if reported > 0 then
+  redis.call('HINCRBY', KEYS[1], ARGV[2], reported)
+  total = total + reported
 end
-redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return {1, total + 1, oldest}
+if tonumber(ARGV[6]) == 1 and total < tonumber(ARGV[3]) then
+  redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+  total = total + 1
+  allowed = 1
+end
+if reported > 0 or allowed == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
+return {allowed, total, oldest}
 """
 _window_script = None  # registered on first use (redis-py keeps its SHA and falls back to EVAL once)
+
+
+# Admitted by a worker on its own (ADR 0023): a caller far from its limit is counted in this process and reported
+# to Redis in batches; near the limit every request is decided in Redis, as before. ALLOWANCE(limit) requests per
+# caller and worker may be admitted before Redis has counted them, so callers spread over W workers get at most
+# limit + W x ALLOWANCE(limit) in any window (0 for a limit under LOCAL_DIVISOR: every request asks Redis).
+LOCAL_DIVISOR = 32
+LOCAL_MAX = 64
+LOCAL_ENTRIES = 100_000  # callers one worker keeps counts of; past it, those that are done with are dropped
+FLUSH_SECONDS = 1.0  # a worker reports what it admitted on its own at least this often (while it serves requests)
+
+
+def window_args(now: float, limit: int, duration: float, granule: float) -> tuple[int, int, int, int]:
+    """The script's first four arguments: the first slice still in the window (a slice stays while its end is
+    after now - duration), the current slice, the limit, the hash's lifetime in ms."""
+    return (
+        math.floor((now - duration) / granule),
+        math.floor(now / granule),
+        limit,
+        math.ceil((duration + granule) * 1000),
+    )
+
+
+def local_allowance(limit: int) -> int:
+    """Requests of one caller a worker may admit before Redis has counted them: 1 at 60/min, 37 at 1,200/min."""
+    return min(LOCAL_MAX, limit // LOCAL_DIVISOR)
+
+
+class _Counted:
+    """A worker's view of one caller: the window's total when Redis last said it, what this worker admitted since
+    (not yet reported), when Redis said it, and the caller's rate (limit, duration, granule)."""
+
+    __slots__ = ("known", "pending", "synced", "args")
+
+    def __init__(self, known: int, synced: float, args: tuple):
+        self.known, self.pending, self.synced, self.args = known, 0, synced, args
+
+
+class LocalCounts:
+    """Per process. `admit` decides without Redis when it safely can; `take` hands over what to report with a
+    request that asks Redis; `flush` reports every caller's admitted requests in one pipelined round trip."""
+
+    def __init__(self):
+        self.entries: dict[str, _Counted] = {}
+        self.lock = threading.Lock()
+        self.next_flush = 0.0
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.next_flush = 0.0
+
+    def admit(self, key: str, now: float, limit: int, allowance: int, granule: float, args: tuple) -> bool:
+        """True when this worker may admit the request itself: Redis said, less than a slice ago, that the window
+        had room for what this worker has admitted since and this one, and fewer than `allowance` are unreported.
+        A caller this worker has not seen (or has forgotten: see `_prune`) starts with an empty window."""
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                if len(self.entries) >= LOCAL_ENTRIES:
+                    self._prune(now, everything_done=True)
+                entry = self.entries[key] = _Counted(0, now, args)
+            elif now - entry.synced >= granule or now < entry.synced:
+                return False
+            if entry.pending >= allowance or entry.known + entry.pending >= limit:
+                return False
+            entry.pending += 1
+            return True
+
+    def take(self, key: str) -> int:
+        """What this worker admitted for `key` and has not reported: reported by the caller, now."""
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return 0
+            pending, entry.pending = entry.pending, 0
+            return pending
+
+    def told(self, key: str, total: int, now: float, args: tuple) -> None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                self.entries[key] = _Counted(total, now, args)
+            else:
+                entry.known, entry.synced, entry.args = total, now, args
+
+    def flush(self, client, now: float) -> None:
+        """Every second (at the first request after it): one round trip reports what this worker admitted."""
+        if self.next_flush - FLUSH_SECONDS <= now < self.next_flush:  # (a clock that stepped back flushes too)
+            return
+        with self.lock:
+            self.next_flush = now + FLUSH_SECONDS
+            due = [(key, entry.pending, entry.args) for key, entry in self.entries.items() if entry.pending]
+            for key, _pending, _args in due:
+                self.entries[key].pending = 0
+        if due:
+            pipeline = client.pipeline(transaction=False)
+            for key, pending, rate in due:  # counted in the slice of now: never earlier than they were admitted
+                _window_script(keys=[key], args=[*window_args(now, *rate), pending, 0], client=pipeline)
+            results = pipeline.execute()
+            for (key, _pending, args), (_allowed, total, _oldest) in zip(due, results, strict=True):
+                self.told(key, int(total), now, args)
+        with self.lock:
+            self._prune(now)
+
+    def _prune(self, now: float, everything_done: bool = False) -> None:
+        """Forget callers with nothing to report whose count is stale and far from their limit: one forgotten
+        near its limit would be admitted again as a new caller, so those are kept for their window (their
+        requests all ask Redis meanwhile), unless the table is full."""
+        for key in [
+            key
+            for key, entry in self.entries.items()
+            if not entry.pending
+            and now - entry.synced >= FLUSH_SECONDS
+            and (everything_done or entry.known + LOCAL_MAX < entry.args[0] or now - entry.synced >= entry.args[1])
+        ]:
+            del self.entries[key]
+
+
+local_counts = LocalCounts()
 
 
 def _redis_client(backend: RedisCache, key: str):
@@ -131,13 +262,20 @@ class SlidingWindowThrottle(SimpleRateThrottle):
         client = _redis_client(backend, key)
         if _window_script is None:
             _window_script = client.register_script(_WINDOW_SCRIPT)
-        # The same window as below: a slice stays while its end is after now - duration.
-        first = math.floor((self.now - self.duration) / self.granule)
-        current = math.floor(self.now / self.granule)
-        ttl_ms = math.ceil((self.duration + self.granule) * 1000)
+        rate = (self.num_requests, self.duration, self.granule)  # the same window as below
+        allowance = local_allowance(self.num_requests)
+        reported = 0
+        if allowance:
+            if local_counts.admit(key, self.now, self.num_requests, allowance, self.granule, rate):
+                local_counts.flush(client, self.now)
+                return True
+            reported = local_counts.take(key)
         allowed, total, oldest = _window_script(
-            keys=[key], args=[first, current, self.num_requests, ttl_ms], client=client
+            keys=[key], args=[*window_args(self.now, *rate), reported, 1], client=client
         )
+        if allowance:
+            local_counts.told(key, int(total), self.now, rate)
+            local_counts.flush(client, self.now)
         self.history = array("d", (oldest, total))
         return True if allowed else self.throttle_failure()
 

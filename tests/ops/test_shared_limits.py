@@ -131,6 +131,51 @@ def test_the_redis_window_stays_small_whatever_the_rate(rf, settings, redis_cach
         client.close()
 
 
+def test_callers_spread_over_workers_get_at_most_the_rate_plus_each_workers_allowance(
+    rf, settings, redis_cache, monkeypatch
+):
+    """A worker admits a caller far from its limit on its own and reports it to Redis within a second (ADR 0023):
+    at most `local_allowance(limit)` of a caller's requests per worker are not yet counted in Redis, so a flood
+    spread over W workers gets at most limit + W x allowance in the window, and an honest caller its whole rate."""
+    from core import throttles
+
+    limit, workers = 320, 3
+    allowance = throttles.local_allowance(limit)
+    assert allowance == 10
+    counts = [throttles.LocalCounts() for _ in range(workers)]
+    request = rf.get("/", REMOTE_ADDR="192.0.2.12")
+    admitted = 0
+    for step in range(3_000):  # 30 s, one request every 10 ms, each on the next worker
+        monkeypatch.setattr(throttles, "local_counts", counts[step % workers])
+        admitted += _throttle_at(1_700_000_000.0 + step * 0.01, f"{limit}/min", settings).allow_request(request, None)
+    assert limit <= admitted <= limit + workers * allowance
+    assert sum(entry.pending for c in counts for entry in c.entries.values()) <= workers * allowance
+
+
+def test_a_worker_reports_what_it_admitted_on_its_own_within_a_second(rf, settings, redis_cache, redis_keys):
+    from core import throttles
+
+    request = rf.get("/", REMOTE_ADDR="192.0.2.13")
+    base = 1_700_000_000.0
+    throttles.local_counts.clear()
+    throttles.local_counts.next_flush = base + throttles.FLUSH_SECONDS  # as one second after a flush
+    assert _throttle_at(base, "320/min", settings).allow_request(request, None)  # admitted here, not yet in Redis
+    assert "throttle_verify_anon_192.0.2.13:slices" not in redis_keys()
+    assert _throttle_at(base + 0.5, "320/min", settings).allow_request(request, None)
+    assert _throttle_at(base + 1.5, "320/min", settings).allow_request(request, None)  # a second later: reported
+    held = redis_keys()["throttle_verify_anon_192.0.2.13:slices"]
+    assert sum(int(count) for count in held.values()) >= 2
+
+
+@pytest.mark.parametrize(("limit", "allowance"), [(3, 0), (30, 0), (60, 1), (1200, 37), (100_000_000, 64)])
+def test_the_allowance_a_worker_admits_on_its_own_is_bounded(limit, allowance):
+    """Under 32 requests a window, every request is decided in Redis (exact); the verifier's 1,200/min lets 37
+    pass per worker before Redis has counted them."""
+    from core.throttles import local_allowance
+
+    assert local_allowance(limit) == allowance
+
+
 # --- two workers: two gunicorn processes, one Redis -----------------------------------------------------------
 
 
@@ -233,3 +278,18 @@ def test_concurrent_requests_on_several_workers_never_exceed_the_quota(redis_pre
         with ThreadPoolExecutor(clients) as pool:
             statuses = Counter(pool.map(lambda _: _call(url)[0], range(clients * quota)))
     assert statuses == {404: quota, 429: (clients - 1) * quota}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_requests_alternating_between_two_workers_get_at_most_the_rate_plus_the_stated_slack(two_workers):
+    """Two processes, each admitting a caller on its own while it is far from its limit: together they never let
+    more than limit + 2 x local_allowance(limit) through (ADR 0023), and never fewer than the limit."""
+    from core.throttles import local_allowance
+
+    limit = 64
+    first, second = two_workers(THROTTLE_VERIFY_ANON=f"{limit}/hour")
+    url = "/api/v1/verifications/7ZZZZZZZZZZZZZZZZZZZZZZZZZ"  # unknown: 404 when allowed
+    statuses = Counter(_call((first, second)[n % 2].base_url + url)[0] for n in range(limit + 40))
+    assert set(statuses) == {404, 429}
+    assert limit <= statuses[404] <= limit + 2 * local_allowance(limit)
