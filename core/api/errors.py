@@ -3,7 +3,10 @@
     {"error": {"code": "hours_not_met", "message": "...", "fields": {"field": ["..."]}, "request_id": "..."}}
 
 `code` is machine-readable and stable; `fields` names each bad input field. The messages are in the request's
-language (core/language.py: `?lang=`, the cookie, Accept-Language, else Albanian), the field messages too.
+language (core/language.py: `?lang=`, the cookie, Accept-Language, else Albanian), the field messages too, and one
+answer is in one language: a message is a catalogue msgid (a literal listed in core/api/domain_messages.py), a lazy
+translation (`gettext_lazy`, `format_lazy` for one with values) or, for DRF's exceptions, text already translated
+when it was raised (`gettext("... %(n)d ...") % {...}`). See docs/languages.md.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
+from django.utils import translation
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request as bad_request_page
@@ -68,16 +72,35 @@ def _flatten(detail) -> dict:
     return out
 
 
-def translated(message: str, fields: dict) -> tuple[str, dict]:
-    """A service's error in the request's language when the catalogue has every one of its messages
-    (core/api/domain_messages.py), else whole in English: one answer never mixes two languages."""
-    language = get_language()
-    if not language or language == "en":
-        return message, fields
+def _rendered(text) -> str:
+    """`text` in the active language: a msgid through the catalogue, a lazy translation rendered now (the empty
+    string is no msgid: gettext would answer the catalogue's header)."""
+    if isinstance(text, str):
+        return gettext(text) if text else text
+    return str(text)
+
+
+def translated(message, fields: dict) -> tuple[str, dict]:
+    """A service's error (message and field messages: msgids or lazy translations) rendered in the request's
+    language when every one of them has a translation there, else whole in English: one answer never mixes two
+    languages (a text whose rendering is its English one has no translation, e.g. a literal nobody listed)."""
     texts = [message, *(text for messages in fields.values() for text in messages)]
-    if not all(isinstance(text, str) and gettext(text) != text for text in texts):
-        return message, fields
-    return gettext(message), {field: [gettext(text) for text in messages] for field, messages in fields.items()}
+    with translation.override("en"):
+        english = [_rendered(text) for text in texts]
+    language = get_language()
+    if language and language != "en":
+        local = [_rendered(text) for text in texts]
+        if all(own != en for own, en in zip(local, english, strict=True)):
+            english = local
+    rendered = iter(english)
+    message = next(rendered)
+    return message, {field: [next(rendered) for _text in messages] for field, messages in fields.items()}
+
+
+def _translated_texts(fields: dict) -> dict:
+    """DRF's field messages were translated when raised (DRF's own, and ours with gettext); a literal that is a
+    catalogue msgid (core/api/domain_messages.py) is translated here."""
+    return {field: [_rendered(text) for text in messages] for field, messages in fields.items()}
 
 
 def django_validation_fields(exc: DjangoValidationError) -> dict:
@@ -102,7 +125,7 @@ def _handle(exc, context):
         return Response(error_body(exc.code, message, fields, **exc.extra), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         return Response(
-            error_body("invalid", _("The input is not valid."), django_validation_fields(exc)),
+            error_body("invalid", _("The input is not valid."), _translated_texts(django_validation_fields(exc))),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, IntegrityError):
@@ -119,10 +142,10 @@ def _handle(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = error_body("invalid", _("The input is not valid."), _flatten(exc.detail))
+        response.data = error_body("invalid", _("The input is not valid."), _translated_texts(_flatten(exc.detail)))
         return response
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), "error")
-    message = str(exc.detail) if not isinstance(exc.detail, dict | list) else _("Request refused.")
+    message = _rendered(str(exc.detail)) if not isinstance(exc.detail, dict | list) else _("Request refused.")
     extra = {"retry_after": int(exc.wait)} if isinstance(exc, exceptions.Throttled) and exc.wait else {}
     response.data = error_body(code, message, **extra)
     return response

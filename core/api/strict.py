@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import functools
 
-from django.utils.translation import gettext as _
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import SuffixedMultiWidget
 from drf_spectacular.utils import OpenApiParameter
@@ -57,32 +58,27 @@ class KnownParameters(BasePermission):
         query, body = known_names(view, request)
         unknown = sorted(set(request.query_params) - query)
         if unknown:
-            raise DomainError(
-                "unknown_parameter",
-                _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)},
-                fields={
-                    name: [_("Not a parameter of this operation. Known: %(known)s.") % _listed(query)]
-                    for name in unknown
-                },
-            )
+            raise unknown_names_error("unknown_parameter", unknown, query)
         if body is not None and request.method not in ("GET", "HEAD", "OPTIONS", "DELETE"):
             data = request.data
             if hasattr(data, "keys") and not isinstance(data, list):
                 unknown = sorted(set(data.keys()) - body - {"csrfmiddlewaretoken"})
                 if unknown:
-                    raise DomainError(
-                        "unknown_field",
-                        _("Unknown field: %(names)s. Nothing was done.") % {"names": ", ".join(unknown)},
-                        fields={
-                            name: [_("Not a field of this operation. Known: %(known)s.") % _listed(body)]
-                            for name in unknown
-                        },
-                    )
+                    raise unknown_names_error("unknown_field", unknown, body)
         return True
 
 
-def _listed(names) -> dict:
-    return {"known": ", ".join(sorted(names)) or "—"}
+def unknown_names_error(code: str, unknown, known) -> DomainError:
+    """`400 unknown_parameter` / `unknown_field`: each unknown name in `fields`, with the names that are known
+    (lazy translations: the error handler renders them in the request's language)."""
+    listed = ", ".join(sorted(known)) or "—"
+    if code == "unknown_parameter":
+        message = format_lazy(_("Unknown query parameter: {names}."), names=", ".join(unknown))
+        hint = format_lazy(_("Not a parameter of this operation. Known: {known}."), known=listed)
+    else:
+        message = format_lazy(_("Unknown field: {names}. Nothing was done."), names=", ".join(unknown))
+        hint = format_lazy(_("Not a field of this operation. Known: {known}."), known=listed)
+    return DomainError(code, message, fields={name: [hint] for name in unknown})
 
 
 def known_names(view, request) -> tuple[frozenset[str], frozenset[str] | None]:

@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings as django_settings
 from django.db.models import Count
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -32,9 +33,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import policy
-from core.api.errors import error_body
+from core.api.errors import error_body, translated
 from core.api.pagination import KeysetPagination
-from core.errors import DomainError
+from core.api.strict import unknown_names_error
 from core.middleware import current_request_id
 from credentials.choices import VerificationChannel, VerificationOutcome
 from credentials.models import VerificationEvent
@@ -173,9 +174,11 @@ class RawTextField(serializers.Field):
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            raise serializers.ValidationError("Expected text.", code="invalid")
+            raise serializers.ValidationError(_("Expected text."), code="invalid")
         if len(data) > self.max_length:
-            raise serializers.ValidationError(f"Longer than {self.max_length} characters.", code="too_long")
+            raise serializers.ValidationError(
+                _("Longer than %(max)d characters.") % {"max": self.max_length}, code="too_long"
+            )
         return data
 
     def to_representation(self, value):
@@ -249,12 +252,7 @@ def _refuse_unknown_fields(data) -> None:
         return
     unknown = sorted(set(data.keys()) - set(VerificationRequestInputSerializer().fields) - {"csrfmiddlewaretoken"})
     if unknown:
-        known = ", ".join(sorted(VerificationRequestInputSerializer().fields))
-        raise DomainError(
-            "unknown_field",
-            f"Unknown field: {', '.join(unknown)}. Nothing was done.",
-            fields={name: [f"Not a field of this operation. Known: {known}."] for name in unknown},
-        )
+        raise unknown_names_error("unknown_field", unknown, VerificationRequestInputSerializer().fields)
 
 
 # --- views --------------------------------------------------------------------------------------------------
@@ -401,7 +399,8 @@ def _detail_response(request, verification_id: str, *, user) -> HttpResponse:
     report = services.verify_by_id(verification_id=verification_id, caller=Caller.from_request(request, user=user))
     error = report.error
     if error is not None:
-        return _json_response(error_body(error.code, error.message, error.fields, **error.extra), error.status_code)
+        message, fields = translated(error.message, error.fields)
+        return _json_response(error_body(error.code, message, fields, **error.extra), error.status_code)
     return _json_response(report.as_public_dict(), 200)
 
 
@@ -641,7 +640,8 @@ class VerificationCreateView(NoStoreMixin, APIView):
 
 
 def _error_body(error) -> dict:
-    return {"code": error.code, "message": error.message, "fields": error.fields, "request_id": current_request_id()}
+    message, fields = translated(error.message, error.fields)
+    return {"code": error.code, "message": message, "fields": fields, "request_id": current_request_id()}
 
 
 # --- the verification log -----------------------------------------------------------------------------------
@@ -657,7 +657,7 @@ class UtcIsoDateTimeField(IsoDateTimeField):
         try:
             return value.astimezone(datetime.UTC)
         except (OverflowError, ValueError) as exc:
-            raise forms.ValidationError("This date-time is out of range.", code="invalid") from exc
+            raise forms.ValidationError(_("This date-time is out of range."), code="invalid") from exc
 
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

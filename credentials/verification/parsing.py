@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 
@@ -59,7 +61,9 @@ def _check_text(text, *, field: str, limit: int) -> str:
     if "\x00" in text:
         raise VerificationInputError("nul_byte", "The input contains a NUL character.", field=field)
     if len(text) > limit:
-        raise VerificationInputError("too_long", f"The input is longer than {limit} characters.", field=field)
+        raise VerificationInputError(
+            "too_long", format_lazy(_("The input is longer than {limit} characters."), limit=limit), field=field
+        )
     text = text.strip()
     if not text:
         raise VerificationInputError("empty", "Nothing was given to verify.", field=field)
@@ -83,8 +87,14 @@ def normalise_verification_id(raw, *, field: str = "verification_id") -> str:
             name = unicodedata.name(char, f"U+{ord(char):04X}")
             raise VerificationInputError(
                 "non_ascii",
-                f"Character {position} ({name}) is not a Latin letter or digit; "
-                "type the id exactly as printed, in Latin letters and digits.",
+                format_lazy(
+                    _(
+                        "Character {position} ({name}) is not a Latin letter or digit; "
+                        "type the id exactly as printed, in Latin letters and digits."
+                    ),
+                    position=position,
+                    name=name,
+                ),
                 field=field,
             )
     compact = _SEPARATORS.sub("", text).upper().translate(_READ_AS)
@@ -92,13 +102,20 @@ def normalise_verification_id(raw, *, field: str = "verification_id") -> str:
     if bad:
         raise VerificationInputError(
             "invalid_characters",
-            f"A verification id uses only digits and the letters A-Z without I, L, O and U; got {''.join(bad)!r}.",
+            format_lazy(
+                _("A verification id uses only digits and the letters A-Z without I, L, O and U; got {characters}."),
+                characters=repr("".join(bad)),
+            ),
             field=field,
         )
     if len(compact) != VERIFICATION_ID_LENGTH:
         raise VerificationInputError(
             "wrong_length",
-            f"A verification id has {VERIFICATION_ID_LENGTH} characters; this one has {len(compact)}.",
+            format_lazy(
+                _("A verification id has {expected} characters; this one has {length}."),
+                expected=VERIFICATION_ID_LENGTH,
+                length=len(compact),
+            ),
             field=field,
         )
     return compact

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from credentials.choices import VerificationChannel, VerificationOutcome
 from credentials.date_of_birth import date_of_birth_matches
@@ -47,13 +50,14 @@ COMPARE_WITH_ID_CARD = (
     "the ID card proves who is holding it."
 )
 
+# Catalogue msgids: the API renders them in the request's language (core.api.errors.translated).
 TOKEN_MESSAGES = {
-    "malformed": "The signed token in the QR code is damaged or incomplete.",
-    "alg_not_allowed": "The signed token uses an algorithm this registry never uses.",
-    "unknown_kid": "The signed token names a key this registry never published.",
-    "bad_signature": "The signed token's signature does not verify: it was altered.",
-    "key_not_valid_at_iat": "The signed token was made with a key outside the key's period of use.",
-    "claims_mismatch": "The signed token does not describe the certificate on record.",
+    "malformed": gettext_noop("The signed token in the QR code is damaged or incomplete."),
+    "alg_not_allowed": gettext_noop("The signed token uses an algorithm this registry never uses."),
+    "unknown_kid": gettext_noop("The signed token names a key this registry never published."),
+    "bad_signature": gettext_noop("The signed token's signature does not verify: it was altered."),
+    "key_not_valid_at_iat": gettext_noop("The signed token was made with a key outside the key's period of use."),
+    "claims_mismatch": gettext_noop("The signed token does not describe the certificate on record."),
 }
 
 
@@ -340,7 +344,9 @@ def verify_batch(*, items: list[dict], caller: Caller) -> list[VerificationRepor
         raise VerificationInputError("empty", "The batch has no items.", field="items")
     if len(items) > MAX_BATCH:
         raise VerificationInputError(
-            "batch_too_large", f"A batch has at most {MAX_BATCH} items; this one has {len(items)}.", field="items"
+            "batch_too_large",
+            format_lazy(_("A batch has at most {max} items; this one has {length}."), max=MAX_BATCH, length=len(items)),
+            field="items",
         )
     parsed = []  # (kind, key, token, dob, error)
     for item in items:

@@ -15,7 +15,9 @@ def test_a_batch_names_its_first_bad_item_and_verifies_nothing(client_for, verif
     certificate = factories.CertificateFactory()
     good = {"verification_id": certificate.verification_id}
     items = [good, good, {"verification_id": ["not", "text"]}, good, {"qr": 7}]
-    response = client_for(verifier_user).post("/api/v1/verifications", {"items": items}, format="json")
+    response = client_for(verifier_user).post(
+        "/api/v1/verifications", {"items": items}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"
