@@ -23,6 +23,7 @@ unchanged.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from dataclasses import dataclass
 
@@ -43,10 +44,24 @@ class _Prepared:
 
     codes: tuple[int, ...]
     base_font_name: str
-    widths: tuple[int, ...]
+    widths: pdfdoc.PDFObject  # the /Widths array, formatted
     cmap: bytes  # compressed ToUnicode CMap
     font_file: bytes  # compressed TrueType subset
     font_file_length: int  # its uncompressed length (/Length1)
+
+
+class _Formatted(pdfdoc.PDFObject):
+    """A direct object whose PDF text is known in advance (a font's /Widths: ~200 numbers formatted once)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document) -> bytes:
+        return self.data
+
+
+def _widths(face, codes) -> _Formatted:
+    return _Formatted(pdfdoc.PDFArray(list(map(face.getCharWidth, codes))).format(None))
 
 
 class _Scratch:
@@ -84,7 +99,7 @@ class CertificateFont(TTFont):
                 _Prepared(
                     codes=tuple(codes),
                     base_font_name=name,
-                    widths=tuple(map(self.face.getCharWidth, codes)),
+                    widths=_widths(self.face, codes),
                     cmap=pdfdoc.PDFZCompress.encode(makeToUnicodeCMap(name, codes)),
                     font_file=pdfdoc.PDFZCompress.encode(program),
                     font_file_length=len(program),
@@ -134,7 +149,7 @@ class CertificateFont(TTFont):
             font.BaseFont = prepared.base_font_name
             font.FirstChar = 0
             font.LastChar = len(prepared.codes) - 1
-            font.Widths = pdfdoc.PDFArray(list(prepared.widths))
+            font.Widths = prepared.widths
             cmap = pdfdoc.PDFStream(content=prepared.cmap)
             cmap.dictionary["Filter"] = _FLATE
             font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + prepared.base_font_name)
@@ -150,7 +165,7 @@ class CertificateFont(TTFont):
         return _Prepared(
             codes=tuple(codes),
             base_font_name=name,
-            widths=tuple(map(self.face.getCharWidth, codes)),
+            widths=_widths(self.face, codes),
             cmap=pdfdoc.PDFZCompress.encode(makeToUnicodeCMap(name, codes)),
             font_file=pdfdoc.PDFZCompress.encode(program),
             font_file_length=len(program),
@@ -190,6 +205,16 @@ def start_document(canvas, font_names: tuple[str, ...]) -> None:
         font.getSubsetInternalName(0, doc)
 
 
+@functools.lru_cache(maxsize=64)
+def _fill(colour: tuple[float, float, float]) -> str:
+    return f"{fp_str(*colour)} rg"
+
+
+@functools.lru_cache(maxsize=256)  # sizes fitted to long names vary: bounded
+def _metrics(size: float) -> str:
+    return f"{fp_str(size)} Tf {fp_str(size * 1.2)} TL"  # reportlab's leading: 1.2 x the size
+
+
 def draw_string(canvas, x: float, y: float, text: str, font_name: str, size: float, colour, char_space=0) -> None:
     """What `canvas.setFillColorRGB(*colour); canvas.setFont(font_name, size); canvas.drawString(x, y, text,
     charSpace=char_space)` writes, without reportlab's text object."""
@@ -199,12 +224,9 @@ def draw_string(canvas, x: float, y: float, text: str, font_name: str, size: flo
     if char_space:
         parts += [fp_str(char_space), "Tc"]
     current = -1
-    metrics = None
     for subset, escaped in font.encode(text, doc):
         if subset != current:
-            if metrics is None:
-                metrics = f"{fp_str(size)} Tf {fp_str(size * 1.2)} TL"
-            parts += [font.getSubsetInternalName(subset, doc), metrics]
+            parts += [font.getSubsetInternalName(subset, doc), _metrics(size)]
             current = subset
         parts.append(f"({escaped}) Tj")
     parts.append("T*")
@@ -212,5 +234,5 @@ def draw_string(canvas, x: float, y: float, text: str, font_name: str, size: flo
         parts.append("0 Tc")
     parts.append("ET")
     code = canvas._code
-    code.append(f"{fp_str(*colour)} rg")
+    code.append(_fill(tuple(colour)))
     code.append(" ".join(parts))
