@@ -115,6 +115,10 @@ PERMISSIONS: dict[str, frozenset] = {
     "certificate.read": frozenset({MINISTRY, PROVIDER, AWARDING_BODY}),
     "certificate.issue": frozenset({PROVIDER}),
     "certificate.change_status": frozenset({MINISTRY, PROVIDER}),  # revoke, suspend, reinstate
+    # A certificate's transcript (its module results, printed on the PDF's second page) is a training record: those
+    # who keep the training records read it. An awarding body reads the certificates issued under its
+    # accreditations (status, holder, award, decisions), never the learner's results (ADR 0023).
+    "certificate.transcript": frozenset({MINISTRY, PROVIDER}),
     "certificate.reissue": frozenset({PROVIDER}),
     "verification.verify": PUBLIC,
     "verification.batch": frozenset({VERIFIER, MINISTRY}),

@@ -633,8 +633,8 @@ def certificate_tools(request, certificate) -> dict:
         (_label(name, user), reverse("admin:credentials_certificate_action", args=[certificate.pk, name]))
         for name in available_actions(user, certificate)
     ]
-    # The PDF prints the transcript (results): for the provider that keeps them and the ministry only.
-    if policy.acts_as_ministry(user) or policy.may_act(user, certificate):
+    # The PDF prints the transcript (results): for the provider that keeps them and the ministry only (the API's rule).
+    if policy.may(user, "certificate.transcript") and policy.may_read(user, certificate):
         tools.append((_("Download PDF"), reverse("certificate-pdf", args=[certificate.pk])))
     if policy.may(user, "verification.history"):
         url = reverse("admin:credentials_verificationevent_changelist") + f"?certificate__id__exact={certificate.pk}"

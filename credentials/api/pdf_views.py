@@ -1,7 +1,8 @@
 """Certificate PDFs: one certificate, or a cohort's certificates as a ZIP or as one PDF for printing.
 
-Who may download: the issuing provider, the ministry, and (single certificates only) the awarding body
-that granted the accreditation a certificate was issued under. Others answer 403 (wrong role) or 404
+Who may download: the issuing provider and the ministry (`certificate.transcript`: the PDF prints the
+transcript, the learner's module results). An awarding body reads the certificates issued under its
+accreditations but not their results: 403, whatever the id (ADR 0023). Others answer 403 (wrong role) or 404
 (someone else's certificate or cohort: its existence is not revealed). Rendering and caching live in
 credentials.pdf; the scoping in the access policy (core.policy, through credentials.selectors).
 
@@ -73,7 +74,7 @@ class _FileView(APIView):
 
 
 class CertificatePdfView(_FileView):
-    policy = "certificate.read"
+    policy = "certificate.transcript"  # its second page is the transcript (module results)
 
     @extend_schema(
         operation_id="certificates_pdf",
@@ -83,7 +84,8 @@ class CertificatePdfView(_FileView):
         description=(
             "The printable certificate (A4, page 1) and its transcript (page 2), rendered from the frozen "
             "snapshot. The QR opens the public verification page. Revoked, suspended and superseded "
-            "certificates still download, marked as such across every page."
+            "certificates still download, marked as such across every page. For the issuing provider and the "
+            "ministry: an awarding body reads the certificate (`GET /certificates/{id}/`), not the transcript (403)."
         ),
     )
     def get(self, request, pk: int):

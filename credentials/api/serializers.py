@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import policy
 from credentials import selectors
 from credentials.choices import EnrolmentStatus, RevocationReason, StatusAuthority
 from credentials.models import Certificate, Cohort, Enrolment, Learner, ModuleResult
@@ -312,11 +313,39 @@ class CertificateSerializer(serializers.ModelSerializer):
 
 
 class CertificateDetailSerializer(CertificateSerializer):
-    """With the signed snapshot of everything printed (module outcomes are personal data)."""
+    """With the signed snapshot of everything printed. Its modules' outcomes are the learner's results (personal
+    data): they are shown to callers who may read the transcript (`certificate.transcript`: the issuing provider,
+    the ministry) and left out for the others (an awarding body), and for a caller the serializer was not told."""
 
     class Meta(CertificateSerializer.Meta):
         fields = [*CertificateSerializer.Meta.fields, "snapshot"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        snapshot = data.get("snapshot")
+        if isinstance(snapshot, dict) and not (request is not None and policy.may(request.user, TRANSCRIPT)):
+            data["snapshot"] = without_results(snapshot)
+        return data
+
+
+TRANSCRIPT = "certificate.transcript"
+RESULT_KEYS = ("outcome",)  # per module: the learner's result (the module's hours and credits are the curriculum's)
+
+
+def without_results(snapshot: dict) -> dict:
+    """The snapshot less the learner's results (each module's outcome)."""
+    modules = snapshot.get("modules")
+    if not isinstance(modules, list):
+        return snapshot
+    return {
+        **snapshot,
+        "modules": [
+            {k: v for k, v in module.items() if k not in RESULT_KEYS} if isinstance(module, dict) else module
+            for module in modules
+        ],
+    }
 
 
 class CertificateIssueInputSerializer(serializers.Serializer):

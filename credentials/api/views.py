@@ -383,7 +383,9 @@ class CertificateViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def _answer(self, certificate, code=status.HTTP_200_OK) -> Response:
         certificate = self.get_queryset().get(pk=certificate.pk)
-        return Response(s.CertificateDetailSerializer(certificate).data, status=code)
+        return Response(
+            s.CertificateDetailSerializer(certificate, context=self.get_serializer_context()).data, status=code
+        )
 
     def create(self, request, *args, **kwargs):
         def handler():

@@ -82,9 +82,31 @@ def test_the_provider_downloads_its_certificate(provider_client, certificate):
     assert written() == before  # a download writes nothing
 
 
-def test_the_ministry_and_the_accrediting_awarding_body_download_it(ministry_client, awarding_body_client, certificate):
+def test_the_ministry_downloads_it(ministry_client, certificate):
     assert ministry_client.get(pdf_url(certificate)).status_code == 200
-    assert awarding_body_client.get(pdf_url(certificate)).status_code == 200
+
+
+def test_the_accrediting_awarding_body_reads_the_certificate_but_not_its_transcript(awarding_body_client, certificate):
+    """The PDF's second page is the transcript: the learner's module results, a training record that only the
+    provider and the ministry keep (ADR 0023). The awarding body reads the certificate itself, without results,
+    and its answer for the PDF is the same whether the certificate is its own, another's or missing."""
+    refused = awarding_body_client.get(pdf_url(certificate))
+    missing = awarding_body_client.get("/api/v1/certificates/999999999/pdf")
+    assert refused.status_code == missing.status_code == 403
+    assert refused.json()["error"]["code"] == missing.json()["error"]["code"] == "permission_denied"
+
+    detail = awarding_body_client.get(f"/api/v1/certificates/{certificate.pk}/")
+    assert detail.status_code == 200
+    modules = detail.json()["snapshot"]["modules"]
+    assert modules and all("outcome" not in module and "code" in module for module in modules)
+
+
+def test_the_provider_reads_the_results_in_the_snapshot(provider_client, certificate):
+    detail = provider_client.get(f"/api/v1/certificates/{certificate.pk}/")
+    assert detail.status_code == 200
+    assert [m["outcome"] for m in detail.json()["snapshot"]["modules"]] == [
+        m["outcome"] for m in certificate.snapshot["modules"]
+    ]
 
 
 def test_serbian_on_request(provider_client, certificate):
@@ -124,11 +146,11 @@ def test_a_verifier_is_403(verifier_client, certificate):
     assert verifier_client.get(pdf_url(certificate)).status_code == 403
 
 
-def test_another_provider_and_another_awarding_body_get_404(other_provider_client, client_for, certificate):
+def test_another_provider_gets_404_and_another_awarding_body_403(other_provider_client, client_for, certificate):
     stranger_body = client_for(factories.UserFactory(awarding_body=True))
 
     assert other_provider_client.get(pdf_url(certificate)).status_code == 404
-    assert stranger_body.get(pdf_url(certificate)).status_code == 404
+    assert stranger_body.get(pdf_url(certificate)).status_code == 403  # no awarding body reads a transcript
 
 
 def test_an_unknown_certificate_is_404(ministry_client):
