@@ -1,17 +1,18 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Gender(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNDISCLOSED = "undisclosed", "Not disclosed"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNDISCLOSED = "undisclosed", _("Not disclosed")
 
 
 class CohortStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    RUNNING = "running", "Running"
-    FINISHED = "finished", "Finished"
+    PLANNED = "planned", _("Planned")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
 
 
 # A cohort's lifecycle only moves forward: a finished cohort is never reopened (its learners were certified
@@ -24,22 +25,22 @@ COHORT_TRANSITIONS = {
 
 
 class EnrolmentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class ResultOutcome(models.TextChoices):
-    PASS = "pass", "Pass"
-    FAIL = "fail", "Fail"
-    PENDING = "pending", "Pending"
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    PENDING = "pending", _("Pending")
 
 
 class CertificateStatus(models.TextChoices):
-    VALID = "valid", "Valid"
-    SUSPENDED = "suspended", "Suspended"
-    REVOKED = "revoked", "Revoked"
-    SUPERSEDED = "superseded", "Superseded"
+    VALID = "valid", _("Valid")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 LIVE_CERTIFICATE_STATUSES = (CertificateStatus.VALID, CertificateStatus.SUSPENDED)
@@ -49,37 +50,37 @@ class StatusAuthority(models.TextChoices):
     """Who decided a certificate's current status, by rank: the ministry outranks the provider, so a
     suspension or revocation the ministry decided is undone only by the ministry."""
 
-    PROVIDER = "provider", "Provider"
-    MINISTRY = "ministry", "Ministry"
+    PROVIDER = "provider", _("Provider")
+    MINISTRY = "ministry", _("Ministry")
 
 
 class RevocationReason(models.TextChoices):
-    ISSUED_IN_ERROR = "issued_in_error", "Issued in error"
-    FRAUD = "fraud", "Fraud"
-    ANNULMENT_DECISION = "annulment_decision", "Annulment decision"
-    COURT_ORDER = "court_order", "Court order"
-    OTHER = "other", "Other"
+    ISSUED_IN_ERROR = "issued_in_error", _("Issued in error")
+    FRAUD = "fraud", _("Fraud")
+    ANNULMENT_DECISION = "annulment_decision", _("Annulment decision")
+    COURT_ORDER = "court_order", _("Court order")
+    OTHER = "other", _("Other")
 
 
 class VerificationChannel(models.TextChoices):
-    PAGE = "page", "Web page"
-    API = "api", "API"
-    QR = "qr", "Scanned QR"
-    BATCH = "batch", "Batch"
-    SHARE = "share", "Holder's share link"
+    PAGE = "page", _("Web page")
+    API = "api", _("API")
+    QR = "qr", _("Scanned QR")
+    BATCH = "batch", _("Batch")
+    SHARE = "share", _("Holder's share link")
 
 
 class VerificationOutcome(models.TextChoices):
-    VALID = "valid", "Valid"
-    SUSPENDED = "suspended", "Suspended"
-    REVOKED = "revoked", "Revoked"
-    SUPERSEDED = "superseded", "Superseded"
-    NOT_FOUND = "not_found", "Not found"
-    MALFORMED = "malformed", "Malformed"
+    VALID = "valid", _("Valid")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    SUPERSEDED = "superseded", _("Superseded")
+    NOT_FOUND = "not_found", _("Not found")
+    MALFORMED = "malformed", _("Malformed")
     # A serial number + date of birth that do not belong together (or a serial no certificate has: the two
     # answer alike, so the answer reveals nothing but "does not match").
-    DATE_OF_BIRTH_MISMATCH = "date_of_birth_mismatch", "Date of birth does not match"
+    DATE_OF_BIRTH_MISMATCH = "date_of_birth_mismatch", _("Date of birth does not match")
     # A signed QR token that does not verify or does not describe the certificate its URL names.
-    TOKEN_MISMATCH = "token_mismatch", "QR token does not match"
+    TOKEN_MISMATCH = "token_mismatch", _("QR token does not match")
     # A verifiable credential whose proof does not verify, or that is not signed by a key this registry publishes.
-    CREDENTIAL_MISMATCH = "credential_mismatch", "Verifiable credential does not match"
+    CREDENTIAL_MISMATCH = "credential_mismatch", _("Verifiable credential does not match")

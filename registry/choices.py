@@ -1,22 +1,23 @@
 """Choices shared by the catalogue's models, services and API."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
 
 
 class OrganisationKind(models.TextChoices):
-    MINISTRY = "ministry", "Ministry"
-    QUALIFICATION_AUTHORITY = "qualification_authority", "Qualification authority"
-    AWARDING_BODY = "awarding_body", "Awarding body"
-    PROVIDER = "provider", "Provider"
-    EMPLOYER = "employer", "Employer"
-    MUNICIPALITY = "municipality", "Municipality"
+    MINISTRY = "ministry", _("Ministry")
+    QUALIFICATION_AUTHORITY = "qualification_authority", _("Qualification authority")
+    AWARDING_BODY = "awarding_body", _("Awarding body")
+    PROVIDER = "provider", _("Provider")
+    EMPLOYER = "employer", _("Employer")
+    MUNICIPALITY = "municipality", _("Municipality")
 
 
 class OrganisationStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    INACTIVE = "inactive", "Inactive"
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
 
 
 # Which roles a user of each kind of organisation may hold.
@@ -31,31 +32,31 @@ ROLES_BY_KIND = {
 
 
 class StandardStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    APPROVED = "approved", "Approved"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class CompetenceKind(models.TextChoices):
-    KNOWLEDGE = "knowledge", "Knowledge"
-    SKILL = "skill", "Skill"
-    AUTONOMY_RESPONSIBILITY = "autonomy_responsibility", "Autonomy and responsibility"
+    KNOWLEDGE = "knowledge", _("Knowledge")
+    SKILL = "skill", _("Skill")
+    AUTONOMY_RESPONSIBILITY = "autonomy_responsibility", _("Autonomy and responsibility")
 
 
 class QualificationType(models.TextChoices):
-    VOCATIONAL = "vocational", "Vocational qualification"
-    OCCUPATIONAL = "occupational", "Occupational qualification"
-    GENERAL = "general", "General education qualification"
-    HIGHER = "higher", "Higher education qualification"
-    AWARD = "award", "Award / partial qualification"
+    VOCATIONAL = "vocational", _("Vocational qualification")
+    OCCUPATIONAL = "occupational", _("Occupational qualification")
+    GENERAL = "general", _("General education qualification")
+    HIGHER = "higher", _("Higher education qualification")
+    AWARD = "award", _("Award / partial qualification")
 
 
 class QualificationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    APPROVED = "approved", "Approved"
-    AVAILABLE = "available", "Available"
-    NO_LONGER_AWARDED = "no_longer_awarded", "No longer awarded"
-    CERTIFICATION_CLOSED = "certification_closed", "Certification closed"
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    AVAILABLE = "available", _("Available")
+    NO_LONGER_AWARDED = "no_longer_awarded", _("No longer awarded")
+    CERTIFICATION_CLOSED = "certification_closed", _("Certification closed")
 
 
 # The lifecycle only moves forward.
@@ -69,44 +70,44 @@ QUALIFICATION_TRANSITIONS = {
 
 
 class CurriculumStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    APPROVED = "approved", "Approved"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class DeliveryMode(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    ONLINE = "online", "Online"
-    HYBRID = "hybrid", "Hybrid"
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid")
 
 
 class ModuleKind(models.TextChoices):
-    THEORY = "theory", "Theory"
-    PRACTICE = "practice", "Practice"
-    MIXED = "mixed", "Theory and practice"
+    THEORY = "theory", _("Theory")
+    PRACTICE = "practice", _("Practice")
+    MIXED = "mixed", _("Theory and practice")
 
 
 class AccreditationKind(models.TextChoices):
-    INSTITUTIONAL = "institutional", "Institutional"
-    PROGRAMME = "programme", "Programme"
+    INSTITUTIONAL = "institutional", _("Institutional")
+    PROGRAMME = "programme", _("Programme")
 
 
 class AccreditationExtent(models.TextChoices):
-    TRAINING_AND_ASSESSMENT = "training_and_assessment", "Training and assessment"
-    ASSESSMENT_ONLY = "assessment_only", "Assessment only"
-    TRAINING_ONLY = "training_only", "Training only"
+    TRAINING_AND_ASSESSMENT = "training_and_assessment", _("Training and assessment")
+    ASSESSMENT_ONLY = "assessment_only", _("Assessment only")
+    TRAINING_ONLY = "training_only", _("Training only")
 
 
 EXTENTS_WITH_ASSESSMENT = {AccreditationExtent.TRAINING_AND_ASSESSMENT, AccreditationExtent.ASSESSMENT_ONLY}
 
 
 class AccreditationStatus(models.TextChoices):
-    APPLIED = "applied", "Applied"
-    GRANTED = "granted", "Granted"
-    GRANTED_WITH_CONDITIONS = "granted_with_conditions", "Granted with conditions"
-    SUSPENDED = "suspended", "Suspended"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    EXPIRED = "expired", "Expired"
+    APPLIED = "applied", _("Applied")
+    GRANTED = "granted", _("Granted")
+    GRANTED_WITH_CONDITIONS = "granted_with_conditions", _("Granted with conditions")
+    SUSPENDED = "suspended", _("Suspended")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
 
 
 ACCREDITATION_IN_FORCE = {AccreditationStatus.GRANTED, AccreditationStatus.GRANTED_WITH_CONDITIONS}
@@ -141,37 +142,37 @@ ACCREDITATION_TRANSITIONS = {
 
 
 class EquivalencyStatus(models.TextChoices):
-    GRANTED = "granted", "Granted"
-    SUSPENDED = "suspended", "Suspended"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    GRANTED = "granted", _("Granted")
+    SUSPENDED = "suspended", _("Suspended")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class AuditAction(models.TextChoices):
-    CREATE = "create", "Create"
-    UPDATE = "update", "Update"
-    STATUS_CHANGE = "status_change", "Status change"
-    ISSUE = "issue", "Issue"
-    REISSUE = "reissue", "Reissue"
-    IMPORT = "import", "Import"
-    TOKEN_ISSUED = "token_issued", "API token issued"
-    TOKEN_REVOKED = "token_revoked", "API token revoked"
-    DELETE = "delete", "Delete"
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    STATUS_CHANGE = "status_change", _("Status change")
+    ISSUE = "issue", _("Issue")
+    REISSUE = "reissue", _("Reissue")
+    IMPORT = "import", _("Import")
+    TOKEN_ISSUED = "token_issued", _("API token issued")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    DELETE = "delete", _("Delete")
 
 
 class TaskKind(models.TextChoices):
     """Background work the registry runs (ADR 0009); each kind's task lives in the app that owns the work."""
 
-    LEARNERS_IMPORT = "learners_import", "Learner import"
-    RESULTS_IMPORT = "results_import", "Module result import"
-    TRACER_IMPORT = "tracer_import", "Tracer response import"
-    COHORT_ISSUANCE = "cohort_issuance", "Cohort certificate issuance"
+    LEARNERS_IMPORT = "learners_import", _("Learner import")
+    RESULTS_IMPORT = "results_import", _("Module result import")
+    TRACER_IMPORT = "tracer_import", _("Tracer response import")
+    COHORT_ISSUANCE = "cohort_issuance", _("Cohort certificate issuance")
 
 
 class TaskState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 TASK_FINISHED = {TaskState.SUCCEEDED, TaskState.FAILED}

@@ -21,9 +21,8 @@ class Certificate(models.Model):
     """An issued certificate. What was printed is frozen in `snapshot` and signed; never deleted."""
 
     serial_number = models.CharField(verbose_name=_("serial number"), max_length=48, unique=True)
-    verification_id = models.CharField(
-        verbose_name=_("verification id"), max_length=26, unique=True
-    )  # 128 random bits, Crockford base32
+    # 128 random bits, Crockford base32
+    verification_id = models.CharField(verbose_name=_("verification id"), max_length=26, unique=True)
     learner = models.ForeignKey(
         Learner, verbose_name=_("learner"), on_delete=models.PROTECT, related_name="certificates"
     )
@@ -56,27 +55,42 @@ class Certificate(models.Model):
     holder_name = models.CharField(verbose_name=_("holder name"), max_length=255)
     # Keyed digest of the holder's date of birth at issuance (credentials/date_of_birth.py): what a serial +
     # date of birth check compares with. Personal data: never shown, never in the snapshot.
-    date_of_birth_digest = models.CharField(max_length=64, blank=True, editable=False)
-    snapshot = models.JSONField(help_text="Everything printed on the certificate, frozen at issuance.")
+    date_of_birth_digest = models.CharField(
+        verbose_name=_("date of birth digest"), max_length=64, blank=True, editable=False
+    )
+    snapshot = models.JSONField(
+        verbose_name=_("snapshot"), help_text=_("Everything printed on the certificate, frozen at issuance.")
+    )
     awarded_on = models.DateField(verbose_name=_("awarded on"))
     issued_on = models.DateField(verbose_name=_("issued on"))
-    signature = models.CharField(max_length=128, help_text="Ed25519 over the canonical snapshot, base64url.")
-    key_id = models.CharField(max_length=64)
+    signature = models.CharField(
+        verbose_name=_("signature"), max_length=128, help_text=_("Ed25519 over the canonical snapshot, base64url.")
+    )
+    key_id = models.CharField(verbose_name=_("key ID"), max_length=64)
     qr_token = models.TextField(
+        verbose_name=_("QR token"),
         blank=True,
-        help_text="The signed token in the QR code's URL fragment, made once at issuance so every print is identical.",
+        help_text=_(
+            "The signed token in the QR code's URL fragment, made once at issuance so every print is identical."
+        ),
     )
     qr_symbol = models.BinaryField(
+        verbose_name=_("QR symbol"),
         blank=True,
         default=b"",
-        help_text="The QR symbol of the verification URL, encoded at issuance: its width in modules, then one bit "
-        "per module (credentials.pdf.qr). Prints draw it; they never encode it again.",
+        help_text=_(
+            "The QR symbol of the verification URL, encoded at issuance: its width in modules, then one bit "
+            "per module (credentials.pdf.qr). Prints draw it; they never encode it again."
+        ),
     )
     qr_symbol_digest = models.CharField(
+        verbose_name=_("QR symbol digest"),
         max_length=64,
         blank=True,
-        help_text="SHA-256 of the exact URL qr_symbol encodes: a print for another URL (PUBLIC_BASE_URL changed) "
-        "encodes and stores the symbol anew instead of printing a stale one.",
+        help_text=_(
+            "SHA-256 of the exact URL qr_symbol encodes: a print for another URL (PUBLIC_BASE_URL changed) "
+            "encodes and stores the symbol anew instead of printing a stale one."
+        ),
     )
     status = models.CharField(
         verbose_name=_("status"), max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.VALID
@@ -91,8 +105,9 @@ class Certificate(models.Model):
         max_length=16,
         choices=StatusAuthority.choices,
         default=StatusAuthority.PROVIDER,
-        help_text="Who decided the current status: a suspension or revocation by the ministry is undone only "
-        "by the ministry.",
+        help_text=_(
+            "Who decided the current status: a suspension or revocation by the ministry is undone only by the ministry."
+        ),
     )
     supersedes = models.OneToOneField(
         "self",
@@ -109,13 +124,18 @@ class Certificate(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="replaced_by",
-        help_text="The revoked certificate of the same enrolment this one was explicitly issued to follow.",
+        help_text=_("The revoked certificate of the same enrolment this one was explicitly issued to follow."),
     )
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = CertificateQuerySet.as_manager()
 
@@ -175,15 +195,19 @@ class SerialCounter(models.Model):
 class IdempotencyRecord(models.Model):
     """The first answer to a request sent with an `Idempotency-Key`, replayed for the same key and body."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=128)
-    scope = models.CharField(max_length=128)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(verbose_name=_("key"), max_length=128)
+    scope = models.CharField(verbose_name=_("scope"), max_length=128)
+    request_hash = models.CharField(verbose_name=_("request hash"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(verbose_name=_("response status"))
+    response_body = models.JSONField(verbose_name=_("response body"))
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="%(app_label)s_%(class)s_key"),
         ]

@@ -12,10 +12,10 @@ from registry.models import Curriculum, CurriculumModule, Municipality, Organisa
 def validate_language(value: str) -> None:
     """One of settings.LANGUAGES (checked when used, so the list can grow without a migration)."""
     if value and value not in dict(settings.LANGUAGES):
-        raise ValidationError(f"Use one of {', '.join(dict(settings.LANGUAGES))}.")
+        raise ValidationError(_("Use one of %(languages)s.") % {"languages": ", ".join(dict(settings.LANGUAGES))})
 
 
-personal_number_validator = RegexValidator(r"^\d{10}$", "A Kosovo personal number has exactly 10 digits.")
+personal_number_validator = RegexValidator(r"^\d{10}$", _("A Kosovo personal number has exactly 10 digits."))
 
 
 class Learner(models.Model):
@@ -33,9 +33,10 @@ class Learner(models.Model):
     given_name = models.CharField(verbose_name=_("given name"), max_length=100)
     family_name = models.CharField(verbose_name=_("family name"), max_length=100)
     date_of_birth = models.DateField(verbose_name=_("date of birth"))  # personal data
+    # personal data
     personal_number = models.CharField(
         verbose_name=_("personal number"), max_length=10, validators=[personal_number_validator]
-    )  # personal data
+    )
     gender = models.CharField(
         verbose_name=_("gender"), max_length=16, choices=Gender.choices, default=Gender.UNDISCLOSED
     )
@@ -50,9 +51,9 @@ class Learner(models.Model):
     email = models.EmailField(verbose_name=_("email"), blank=True)  # personal data
     # The language the registry writes to the holder in (e-mails, the private page's default).
     # Blank: the registry's default (settings.LANGUAGE_CODE).
-    language = models.CharField(max_length=8, blank=True, validators=[validate_language])
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    language = models.CharField(verbose_name=_("language"), max_length=8, blank=True, validators=[validate_language])
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("learner")
@@ -106,13 +107,13 @@ class Cohort(models.Model):
         related_name="cohorts",
     )
     mentors = models.JSONField(
-        verbose_name=_("mentors"), default=list, blank=True, help_text="Names of the cohort's mentors."
+        verbose_name=_("mentors"), default=list, blank=True, help_text=_("Names of the cohort's mentors.")
     )
     status = models.CharField(
         verbose_name=_("status"), max_length=16, choices=CohortStatus.choices, default=CohortStatus.PLANNED
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("cohort")
@@ -138,8 +139,8 @@ class Enrolment(models.Model):
     )
     enrolled_on = models.DateField(verbose_name=_("enrolled on"))
     completed_on = models.DateField(verbose_name=_("completed on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("enrolment")
@@ -176,9 +177,14 @@ class ModuleResult(models.Model):
     assessed_on = models.DateField(verbose_name=_("assessed on"), null=True, blank=True)
     assessor = models.CharField(verbose_name=_("assessor"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("module result")

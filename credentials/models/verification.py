@@ -33,10 +33,9 @@ class VerificationEvent(models.Model):
         related_name="verifications",
         db_index=False,
     )
-    created_at = models.DateTimeField(
-        verbose_name=_("created at"), auto_now_add=True
-    )  # indexed with id below (the order, and date ranges)
-    ip_hash = models.CharField(max_length=64, blank=True)
+    # indexed with id below (the order, and date ranges)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    ip_hash = models.CharField(verbose_name=_("IP address hash"), max_length=64, blank=True)
     user_agent_family = models.CharField(verbose_name=_("browser or app"), max_length=32, blank=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credentials.models import Certificate, Enrolment
 from outcomes.choices import SATISFACTION_MAX, SATISFACTION_MIN
@@ -14,18 +15,35 @@ class EmployerSurvey(models.Model):
 
     audit_redact = ("graduate_satisfaction",)  # a rating of a person: personal data
 
-    employer = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="employer_surveys")
-    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="employer_surveys")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="employer_surveys")
-    graduate_satisfaction = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
-    programme_satisfaction = models.PositiveSmallIntegerField(null=True, blank=True, validators=SCORE_VALIDATORS)
-    surveyed_on = models.DateField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    employer = models.ForeignKey(
+        Organisation, verbose_name=_("employer"), on_delete=models.PROTECT, related_name="employer_surveys"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("certificate"), on_delete=models.PROTECT, related_name="employer_surveys"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="employer_surveys"
+    )
+    graduate_satisfaction = models.PositiveSmallIntegerField(
+        verbose_name=_("graduate satisfaction"), validators=SCORE_VALIDATORS
+    )
+    programme_satisfaction = models.PositiveSmallIntegerField(
+        verbose_name=_("programme satisfaction"), null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    surveyed_on = models.DateField(verbose_name=_("surveyed on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("employer survey")
+        verbose_name_plural = _("employer surveys")
         ordering = ["-surveyed_on", "-id"]
         indexes = [models.Index(fields=["-surveyed_on", "-id"], name="outcomes_survey_order")]
         constraints = [

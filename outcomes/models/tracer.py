@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credentials.models import Certificate, Enrolment
 from outcomes.choices import (
@@ -20,13 +21,16 @@ WAVE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(120)]
 def validate_skills_satisfaction(value) -> None:
     """{competence area: score 1-5}; unknown areas and out-of-range scores are refused."""
     if not isinstance(value, dict):
-        raise ValidationError("Give an object of competence area to score (1-5).")
+        raise ValidationError(_("Give an object of competence area to score (1-5)."))
     errors = []
     for area, score in value.items():
         if area not in CompetenceArea.values:
-            errors.append(f"Unknown competence area {area!r}; use one of {', '.join(CompetenceArea.values)}.")
+            errors.append(
+                _("Unknown competence area %(area)s; use one of %(areas)s.")
+                % {"area": repr(area), "areas": ", ".join(CompetenceArea.values)}
+            )
         elif isinstance(score, bool) or not isinstance(score, int) or not SATISFACTION_MIN <= score <= SATISFACTION_MAX:
-            errors.append(f"The score for {area} must be a whole number from 1 to 5.")
+            errors.append(_("The score for %(area)s must be a whole number from 1 to 5.") % {"area": area})
     if errors:
         raise ValidationError(errors)
 
@@ -52,35 +56,71 @@ class TracerResponse(models.Model):
         "would_choose_again",
     )
 
-    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="tracer_responses")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="tracer_responses")
-    wave = models.PositiveSmallIntegerField(validators=WAVE_VALIDATORS, help_text="Months after the award.")
-    employment_status = models.CharField(max_length=32, choices=EmploymentStatus.choices, db_index=True)
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("certificate"), on_delete=models.PROTECT, related_name="tracer_responses"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="tracer_responses"
+    )
+    wave = models.PositiveSmallIntegerField(
+        verbose_name=_("wave"), validators=WAVE_VALIDATORS, help_text=_("Months after the award.")
+    )
+    employment_status = models.CharField(
+        verbose_name=_("employment status"), max_length=32, choices=EmploymentStatus.choices, db_index=True
+    )
     employer = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="tracer_responses"
+        Organisation,
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tracer_responses",
     )
-    employer_name = models.CharField(max_length=255, blank=True)
+    employer_name = models.CharField(verbose_name=_("employer name"), max_length=255, blank=True)
     work_municipality = models.ForeignKey(
-        Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="tracer_responses"
+        Municipality,
+        verbose_name=_("work municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tracer_responses",
     )
-    months_to_first_job = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(120)])
-    job_uses_qualification = models.BooleanField(null=True, blank=True)
+    months_to_first_job = models.PositiveSmallIntegerField(
+        verbose_name=_("months to first job"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    job_uses_qualification = models.BooleanField(verbose_name=_("job uses qualification"), null=True, blank=True)
     skills_satisfaction = models.JSONField(
-        default=dict, blank=True, validators=[validate_skills_satisfaction], help_text="Competence area -> 1-5."
+        verbose_name=_("skills satisfaction"),
+        default=dict,
+        blank=True,
+        validators=[validate_skills_satisfaction],
+        help_text=_("Competence area -> 1-5."),
     )
     skills_mean = models.DecimalField(
-        max_digits=3, decimal_places=2, null=True, blank=True, help_text="Mean of the area scores (derived)."
+        verbose_name=_("skills mean"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Mean of the area scores (derived)."),
     )
-    would_choose_again = models.BooleanField(null=True, blank=True)
-    responded_on = models.DateField()
-    source = models.CharField(max_length=16, choices=ResponseSource.choices)
+    would_choose_again = models.BooleanField(verbose_name=_("would choose again"), null=True, blank=True)
+    responded_on = models.DateField(verbose_name=_("responded on"))
+    source = models.CharField(verbose_name=_("source"), max_length=16, choices=ResponseSource.choices)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("tracer response")
+        verbose_name_plural = _("tracer responses")
         ordering = ["-responded_on", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "wave"], name="%(app_label)s_%(class)s_one_per_wave"),
@@ -116,9 +156,9 @@ class TracerResponse(models.Model):
         super().clean()
         errors = {}
         if not self.is_employed and (self.employer_id or self.employer_name):
-            errors["employer"] = "Only an employed graduate has an employer."
+            errors["employer"] = _("Only an employed graduate has an employer.")
         if self.certificate_id and self.enrolment_id and self.certificate.enrolment_id != self.enrolment_id:
-            errors["enrolment"] = "The enrolment must be the certificate's."
+            errors["enrolment"] = _("The enrolment must be the certificate's.")
         if errors:
             raise ValidationError(errors)
 
@@ -131,20 +171,34 @@ class TracerInvitation(models.Model):
 
     audit_redact = ("token_hash",)
 
-    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="tracer_invitations")
-    wave = models.PositiveSmallIntegerField(validators=WAVE_VALIDATORS)
-    token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("certificate"), on_delete=models.PROTECT, related_name="tracer_invitations"
+    )
+    wave = models.PositiveSmallIntegerField(verbose_name=_("wave"), validators=WAVE_VALIDATORS)
+    token_hash = models.CharField(verbose_name=_("token hash"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    used_at = models.DateTimeField(verbose_name=_("used at"), null=True, blank=True)
     response = models.OneToOneField(
-        TracerResponse, null=True, blank=True, on_delete=models.PROTECT, related_name="invitation"
+        TracerResponse,
+        verbose_name=_("response"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitation",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tracer invitation")
+        verbose_name_plural = _("tracer invitations")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(

@@ -2,6 +2,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from registry.choices import (
     ACCREDITATION_IN_FORCE,
@@ -44,31 +45,58 @@ class Accreditation(models.Model):
     A programme accreditation names one qualification; an institutional one covers an NQF level.
     """
 
-    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="accreditations")
+    provider = models.ForeignKey(
+        Organisation, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="accreditations"
+    )
     qualification = models.ForeignKey(
-        Qualification, null=True, blank=True, on_delete=models.PROTECT, related_name="accreditations"
+        Qualification,
+        verbose_name=_("qualification"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accreditations",
     )
-    nqf_level = models.PositiveSmallIntegerField(null=True, blank=True, validators=LEVEL_VALIDATORS)
-    agent = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="accreditations_granted")
-    kind = models.CharField(max_length=16, choices=AccreditationKind.choices, default=AccreditationKind.PROGRAMME)
+    nqf_level = models.PositiveSmallIntegerField(
+        verbose_name=_("NQF level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    )
+    agent = models.ForeignKey(
+        Organisation,
+        verbose_name=_("accrediting agent"),
+        on_delete=models.PROTECT,
+        related_name="accreditations_granted",
+    )
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=16, choices=AccreditationKind.choices, default=AccreditationKind.PROGRAMME
+    )
     extent = models.CharField(
-        max_length=32, choices=AccreditationExtent.choices, default=AccreditationExtent.TRAINING_AND_ASSESSMENT
+        verbose_name=_("scope"),
+        max_length=32,
+        choices=AccreditationExtent.choices,
+        default=AccreditationExtent.TRAINING_AND_ASSESSMENT,
     )
-    decision_number = models.CharField(max_length=64)
-    valid_from = models.DateField()
-    valid_until = models.DateField()
-    municipalities = models.ManyToManyField(Municipality, blank=True, related_name="accreditations")
-    sites = models.TextField(max_length=2000, blank=True)
+    decision_number = models.CharField(verbose_name=_("decision number"), max_length=64)
+    valid_from = models.DateField(verbose_name=_("valid from"))
+    valid_until = models.DateField(verbose_name=_("valid until"))
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name=_("municipalities"), blank=True, related_name="accreditations"
+    )
+    sites = models.TextField(verbose_name=_("training sites"), max_length=2000, blank=True)
     status = models.CharField(
-        max_length=32, choices=AccreditationStatus.choices, default=AccreditationStatus.APPLIED, db_index=True
+        verbose_name=_("status"),
+        max_length=32,
+        choices=AccreditationStatus.choices,
+        default=AccreditationStatus.APPLIED,
+        db_index=True,
     )
-    status_reason = models.TextField(max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    status_reason = models.TextField(verbose_name=_("status reason"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = AccreditationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("accreditation")
+        verbose_name_plural = _("accreditations")
         ordering = ["-valid_from", "id"]
         constraints = [
             models.CheckConstraint(
@@ -108,11 +136,11 @@ class Accreditation(models.Model):
         provider = self.provider if self.provider_id else None
         agent = self.agent if self.agent_id else None
         if provider is not None and provider.kind != OrganisationKind.PROVIDER:
-            errors["provider"] = ["Only providers are accredited."]
+            errors["provider"] = [_("Only providers are accredited.")]
         if agent is not None and agent.kind not in ACCREDITING_KINDS:
-            errors["agent"] = ["The accrediting agent must be the qualification authority or an awarding body."]
+            errors["agent"] = [_("The accrediting agent must be the qualification authority or an awarding body.")]
         elif agent is not None and self.qualification_id and self.qualification.awarding_body_id != agent.pk:
-            errors["qualification"] = ["An accrediting agent accredits only for qualifications it awards."]
+            errors["qualification"] = [_("An accrediting agent accredits only for qualifications it awards.")]
         return errors
 
     def clean(self) -> None:
@@ -122,13 +150,17 @@ class Accreditation(models.Model):
 
 
 class AccreditationCondition(models.Model):
-    accreditation = models.ForeignKey(Accreditation, on_delete=models.CASCADE, related_name="conditions")
-    description = models.TextField(max_length=2000)
-    deadline = models.DateField()
-    met = models.BooleanField(default=False)
-    met_on = models.DateField(null=True, blank=True)
+    accreditation = models.ForeignKey(
+        Accreditation, verbose_name=_("accreditation"), on_delete=models.CASCADE, related_name="conditions"
+    )
+    description = models.TextField(verbose_name=_("description"), max_length=2000)
+    deadline = models.DateField(verbose_name=_("deadline"))
+    met = models.BooleanField(verbose_name=_("condition met"), default=False)
+    met_on = models.DateField(verbose_name=_("met on"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("accreditation condition")
+        verbose_name_plural = _("accreditation conditions")
         ordering = ["accreditation", "deadline", "id"]
         constraints = [
             models.CheckConstraint(
@@ -151,26 +183,37 @@ class EquivalencyQuerySet(models.QuerySet):
 class Equivalency(models.Model):
     """A ministry decision that a qualification awarded by a (foreign) awarding body equals a national one."""
 
-    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="equivalencies")
-    equivalent_to = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="recognised_equivalents")
-    decided_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="equivalency_decisions")
-    decision_number = models.CharField(max_length=64, unique=True)
-    decided_on = models.DateField()
-    valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True)
-    status = models.CharField(
-        max_length=16, choices=EquivalencyStatus.choices, default=EquivalencyStatus.GRANTED, db_index=True
+    qualification = models.ForeignKey(
+        Qualification, verbose_name=_("qualification"), on_delete=models.PROTECT, related_name="equivalencies"
     )
-    status_reason = models.TextField(max_length=2000, blank=True)
-    notes = models.TextField(max_length=4000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    equivalent_to = models.ForeignKey(
+        Qualification, verbose_name=_("equivalent to"), on_delete=models.PROTECT, related_name="recognised_equivalents"
+    )
+    decided_by = models.ForeignKey(
+        Organisation, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="equivalency_decisions"
+    )
+    decision_number = models.CharField(verbose_name=_("decision number"), max_length=64, unique=True)
+    decided_on = models.DateField(verbose_name=_("decided on"))
+    valid_from = models.DateField(verbose_name=_("valid from"))
+    valid_until = models.DateField(verbose_name=_("valid until"), null=True, blank=True)
+    status = models.CharField(
+        verbose_name=_("status"),
+        max_length=16,
+        choices=EquivalencyStatus.choices,
+        default=EquivalencyStatus.GRANTED,
+        db_index=True,
+    )
+    status_reason = models.TextField(verbose_name=_("status reason"), max_length=2000, blank=True)
+    notes = models.TextField(verbose_name=_("notes"), max_length=4000, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = EquivalencyQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("equivalency")
         ordering = ["-decided_on", "id"]
-        verbose_name_plural = "equivalencies"
+        verbose_name_plural = _("equivalencies")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=models.F("valid_from")),
@@ -189,11 +232,11 @@ class Equivalency(models.Model):
         """A ministry decision that a foreign awarding body's qualification equals a national one."""
         errors: dict[str, list[str]] = {}
         if self.decided_by_id and self.decided_by.kind not in DECIDING_KINDS:
-            errors["decided_by"] = ["Equivalency is a ministry decision."]
+            errors["decided_by"] = [_("Equivalency is a ministry decision.")]
         if self.qualification_id and not self.qualification.awarding_body.is_foreign:
-            errors["qualification"] = ["Equivalency is decided for qualifications of foreign awarding bodies."]
+            errors["qualification"] = [_("Equivalency is decided for qualifications of foreign awarding bodies.")]
         if self.equivalent_to_id and self.equivalent_to.awarding_body.is_foreign:
-            errors["equivalent_to"] = ["Must be a national qualification."]
+            errors["equivalent_to"] = [_("Must be a national qualification.")]
         return errors
 
     def clean(self) -> None:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from registry.choices import AuditAction
 
@@ -17,22 +18,31 @@ class AuditEntry(models.Model):
     """
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=32, choices=AuditAction.choices, db_index=True)
-    object_type = models.CharField(max_length=64, db_index=True)
-    object_id = models.CharField(max_length=64, db_index=True)
-    object_repr = models.CharField(max_length=255, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    reason = models.TextField(max_length=2000, blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)  # indexed with id below (the order, and date ranges)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(verbose_name=_("action"), max_length=32, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(verbose_name=_("object type"), max_length=64, db_index=True)
+    object_id = models.CharField(verbose_name=_("object ID"), max_length=64, db_index=True)
+    object_repr = models.CharField(verbose_name=_("object name"), max_length=255, blank=True)
+    before = models.JSONField(verbose_name=_("before"), null=True, blank=True)
+    after = models.JSONField(verbose_name=_("after"), null=True, blank=True)
+    reason = models.TextField(verbose_name=_("reason"), max_length=2000, blank=True)
+    request_id = models.CharField(verbose_name=_("request ID"), max_length=64, blank=True)
+    # indexed with id below (the order, and date ranges)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("audit entry")
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="registry_audit_object"),
             # The list's order (and its cursor): every page read off the index.

@@ -1,27 +1,32 @@
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from registry.choices import CompetenceKind, StandardStatus
 
-isco08_validator = RegexValidator(r"^\d{4}$", "ISCO-08 unit group codes have four digits.")
+isco08_validator = RegexValidator(r"^\d{4}$", _("ISCO-08 unit group codes have four digits."))
 
 
 class OccupationalStandard(models.Model):
     """What a worker in an occupation must know and do, as approved by the authority."""
 
-    code = models.CharField(max_length=32)
-    title = models.CharField(max_length=255)
-    version = models.PositiveSmallIntegerField(default=1)
-    isco08_code = models.CharField("ISCO-08 code", max_length=4, validators=[isco08_validator])
-    esco_uri = models.URLField("ESCO URI", blank=True)
-    status = models.CharField(max_length=16, choices=StandardStatus.choices, default=StandardStatus.DRAFT)
-    approved_on = models.DateField(null=True, blank=True)
-    review_on = models.DateField(null=True, blank=True)
-    developed_by = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    code = models.CharField(verbose_name=_("code"), max_length=32)
+    title = models.CharField(verbose_name=_("title"), max_length=255)
+    version = models.PositiveSmallIntegerField(verbose_name=_("version"), default=1)
+    isco08_code = models.CharField(verbose_name=_("ISCO-08 code"), max_length=4, validators=[isco08_validator])
+    esco_uri = models.URLField(verbose_name=_("ESCO URI"), blank=True)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=StandardStatus.choices, default=StandardStatus.DRAFT
+    )
+    approved_on = models.DateField(verbose_name=_("approved on"), null=True, blank=True)
+    review_on = models.DateField(verbose_name=_("review on"), null=True, blank=True)
+    developed_by = models.CharField(verbose_name=_("developed by"), max_length=255, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("occupational standard")
+        verbose_name_plural = _("occupational standards")
         ordering = ["code", "version"]
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="%(app_label)s_%(class)s_code_version"),
@@ -40,14 +45,17 @@ class OccupationalStandard(models.Model):
 class Duty(models.Model):
     """A duty / key activity of an occupational standard."""
 
-    standard = models.ForeignKey(OccupationalStandard, on_delete=models.CASCADE, related_name="duties")
-    code = models.CharField(max_length=32)
-    title = models.CharField(max_length=255)
-    order = models.PositiveSmallIntegerField(default=0)
+    standard = models.ForeignKey(
+        OccupationalStandard, verbose_name=_("standard"), on_delete=models.CASCADE, related_name="duties"
+    )
+    code = models.CharField(verbose_name=_("code"), max_length=32)
+    title = models.CharField(verbose_name=_("title"), max_length=255)
+    order = models.PositiveSmallIntegerField(verbose_name=_("order"), default=0)
 
     class Meta:
+        verbose_name = _("duty")
         ordering = ["standard", "order", "code"]
-        verbose_name_plural = "duties"
+        verbose_name_plural = _("duties")
         constraints = [
             models.UniqueConstraint(fields=["standard", "code"], name="%(app_label)s_%(class)s_code"),
         ]
@@ -57,13 +65,15 @@ class Duty(models.Model):
 
 
 class Competence(models.Model):
-    duty = models.ForeignKey(Duty, on_delete=models.CASCADE, related_name="competences")
-    code = models.CharField(max_length=32)
-    kind = models.CharField(max_length=32, choices=CompetenceKind.choices)
-    description = models.TextField(max_length=2000)
-    order = models.PositiveSmallIntegerField(default=0)
+    duty = models.ForeignKey(Duty, verbose_name=_("duty"), on_delete=models.CASCADE, related_name="competences")
+    code = models.CharField(verbose_name=_("code"), max_length=32)
+    kind = models.CharField(verbose_name=_("kind"), max_length=32, choices=CompetenceKind.choices)
+    description = models.TextField(verbose_name=_("description"), max_length=2000)
+    order = models.PositiveSmallIntegerField(verbose_name=_("order"), default=0)
 
     class Meta:
+        verbose_name = _("competence")
+        verbose_name_plural = _("competences")
         ordering = ["duty", "order", "code"]
         constraints = [
             models.UniqueConstraint(fields=["duty", "code"], name="%(app_label)s_%(class)s_code"),
