@@ -44,10 +44,13 @@ def build_certificate_snapshot(
     issued_on: datetime.date,
     holder_given_name: str | None = None,
     holder_family_name: str | None = None,
+    results=None,
 ) -> dict:
     """Everything printed on the certificate and its transcript, as plain JSON values.
 
     `holder_*` override the learner's names (a reissue for a name correction passes the corrected ones).
+    `results` are the enrolment's module results when the caller loaded them (anything with `module_id` and
+    `outcome`: bulk issuance reads them as values, not model instances); otherwise `enrolment.results`.
     """
     learner = enrolment.learner
     cohort = enrolment.cohort
@@ -55,7 +58,7 @@ def build_certificate_snapshot(
     q = curriculum.qualification
     given = holder_given_name if holder_given_name is not None else learner.given_name
     family = holder_family_name if holder_family_name is not None else learner.family_name
-    results = {r.module_id: r for r in enrolment.results.all()}
+    results = {r.module_id: r for r in (enrolment.results.all() if results is None else results)}
     modules = []
     for module in curriculum.modules.all():
         result = results.get(module.pk)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 import re
 from typing import TYPE_CHECKING
 
@@ -71,18 +72,24 @@ def segments(text: str) -> list[Segment]:
     return out
 
 
-def _segment_bits(segment: Segment, version: int) -> int:
-    mode, data = segment
-    body = 8 * len(data) if mode == util.MODE_8BIT_BYTE else 11 * (len(data) // 2) + 6 * (len(data) % 2)
+def _segment_bits(shape: tuple[int, int], version: int) -> int:
+    mode, length = shape
+    body = 8 * length if mode == util.MODE_8BIT_BYTE else 11 * (length // 2) + 6 * (length % 2)
     return 4 + util.length_in_bits(mode, version) + body
 
 
 def segments_version(parts: list[Segment], error_correction: int = ERROR_CORRECT_M) -> int:
     """The smallest QR version that holds `parts`."""
+    return _version_for(tuple((mode, len(data)) for mode, data in parts), error_correction)
+
+
+@functools.lru_cache(maxsize=4096)
+def _version_for(shape: tuple[tuple[int, int], ...], error_correction: int) -> int:
+    """The smallest version for segments of these modes and lengths (issuance meets the same few shapes)."""
     for version in range(1, 41):
-        if sum(_segment_bits(part, version) for part in parts) <= util.BIT_LIMIT_TABLE[error_correction][version]:
+        if sum(_segment_bits(part, version) for part in shape) <= util.BIT_LIMIT_TABLE[error_correction][version]:
             return version
-    raise DataOverflowError(f"{sum(len(data) for _, data in parts)} characters do not fit in a QR code")
+    raise DataOverflowError(f"{sum(length for _, length in shape)} characters do not fit in a QR code")
 
 
 def text_digest(text: str) -> str:
@@ -97,16 +104,12 @@ def encode_symbol(text: str) -> bytes:
     """The QR symbol for `text` (its `segments`, error correction M, mask 2, smallest version), packed."""
     parts = segments(text)
     version = segments_version(parts)
-    cells, positions, mask = _layout(version)
+    gather, bits, mask = _placement(version)
     codewords = _codewords(parts, version)
-    bits = len(positions)
     placed = format((int.from_bytes(codewords, "big") << (bits - 8 * len(codewords))) ^ mask, f"0{bits}b")
-    cells = bytearray(cells)
-    for position, bit in zip(positions, placed, strict=True):
-        if bit == "1":
-            cells[position] = 49  # "1"
+    cells = "".join(gather("01" + placed))  # every module, row by row: "0"/"1" of a pattern, or a data bit
     size = 17 + 4 * version
-    cells += b"0" * (-len(cells) % 8)
+    cells += "0" * (-len(cells) % 8)
     return bytes([size]) + int(cells, 2).to_bytes(len(cells) // 8, "big")
 
 
@@ -139,8 +142,7 @@ def _segment_value(segment: Segment, version: int) -> tuple[int, int]:
 def _codewords(parts: list[Segment], version: int) -> bytes:
     """Data codewords (each segment's mode, count and data; terminator, padding) interleaved with their error
     correction."""
-    blocks = rs_blocks(version, ERROR_CORRECT_M)
-    capacity = sum(block.data_count for block in blocks)
+    blocks, capacity, interleave_data, interleave_ec = _block_structure(version)
     value, length = 0, 0
     for part in parts:
         bits, count = _segment_value(part, version)
@@ -153,17 +155,37 @@ def _codewords(parts: list[Segment], version: int) -> bytes:
     stream = value.to_bytes(length // 8, "big")
     stream += (b"\xec\x11" * capacity)[: capacity - len(stream)]
 
-    data_blocks, ec_blocks, offset = [], [], 0
-    for block in blocks:
-        chunk = stream[offset : offset + block.data_count]
-        offset += block.data_count
-        data_blocks.append(chunk)
-        ec_blocks.append(_rs_remainder(chunk, block.total_count - block.data_count))
-    out = bytearray()
-    for group in (data_blocks, ec_blocks):
-        for index in range(max(len(chunk) for chunk in group)):
-            out.extend(chunk[index] for chunk in group if index < len(chunk))
-    return bytes(out)
+    ec, offset = [], 0
+    for data_count, ec_count in blocks:
+        ec.append(_rs_remainder(stream[offset : offset + data_count], ec_count))
+        offset += data_count
+    return bytes(interleave_data(stream)) + bytes(interleave_ec(b"".join(ec)))
+
+
+def _interleaving(counts: list[int]):
+    """Reads the blocks of `counts` bytes, stored one after the other, in QR order: the first byte of each
+    block, then the second of each, ... (a shorter block skipped once it ends). Returns an itemgetter."""
+    starts = [sum(counts[:i]) for i in range(len(counts))]
+    order = [
+        start + index
+        for index in range(max(counts))
+        for start, count in zip(starts, counts, strict=True)
+        if index < count
+    ]
+    return operator.itemgetter(*order)
+
+
+@functools.cache
+def _block_structure(version: int):
+    """(data and error correction byte counts per block, data capacity, the data interleaving, the error
+    correction interleaving) of a version at error correction M."""
+    blocks = [(block.data_count, block.total_count - block.data_count) for block in rs_blocks(version, ERROR_CORRECT_M)]
+    return (
+        blocks,
+        sum(data for data, _ in blocks),
+        _interleaving([data for data, _ in blocks]),
+        _interleaving([ec for _, ec in blocks]),
+    )
 
 
 # GF(256) with the QR polynomial x^8 + x^4 + x^3 + x^2 + 1.
@@ -204,6 +226,18 @@ def _rs_remainder(chunk: bytes, ec_count: int) -> bytes:
     for byte in chunk:
         remainder = ((remainder << 8) & keep) ^ products[byte ^ (remainder >> shift)]
     return remainder.to_bytes(ec_count, "big")
+
+
+@functools.cache
+def _placement(version: int):
+    """How a version's modules are filled, precomputed: an itemgetter that, applied to "01" followed by the data
+    bits in placement order, returns every module's "0"/"1" row by row (a function pattern's module reads index
+    0 or 1, a data module its bit); the number of data bits; the mask over them."""
+    cells, positions, mask = _layout(version)
+    sources = [cell - 48 for cell in cells]  # b"0"/b"1": index 0 or 1 of "01"
+    for order, position in enumerate(positions):
+        sources[position] = 2 + order
+    return operator.itemgetter(*sources), len(positions), mask
 
 
 @functools.cache
