@@ -28,11 +28,13 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.request import Request
 
 from core import policy
+from core.csv_writer import SafeCsvWriter
+from core.language import localized
 from credentials.models import VerificationEvent
 from credentials.verification import services
 from credentials.verification.events import Caller
@@ -204,11 +206,6 @@ class Row:
         return str(DOB_MATCH[self.date_of_birth])
 
 
-def _title(titles: dict) -> str:
-    language = (get_language() or "sq").split("-")[0]
-    return titles.get(language) or titles.get("sq") or titles.get("en") or ""
-
-
 def _row(number: int, line: Line, report) -> Row:
     outcome = report.error.code if report.error is not None and report.error.code == "too_many_attempts" else None
     row = Row(number=number, checked=line.shown[:80], outcome=outcome or report.outcome, valid=report.valid)
@@ -223,7 +220,7 @@ def _row(number: int, line: Line, report) -> Row:
         row.holder_name = facts["holder_name"] or ""
         qualification = facts["qualification"]
         row.qualification = " ".join(
-            part for part in (qualification.get("code"), _title(qualification.get("title") or {})) if part
+            part for part in (qualification.get("code"), localized(qualification.get("title"))) if part
         )
         row.provider = facts["provider"].get("short_name") or facts["provider"].get("name") or ""
         row.serial_number = facts["serial_number"]
@@ -250,12 +247,6 @@ def check(request, lines: list[Line]) -> list[Row]:
 
 
 # --- downloads -----------------------------------------------------------------------------------------------
-
-
-def _safe_cell(value) -> str:
-    """A spreadsheet never runs a cell as a formula (CSV injection): a leading = + - @ is quoted."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _columns():
@@ -290,10 +281,10 @@ def report_csv(result: dict) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="check-{result["id"][:8]}.csv"'
     response.write("\ufeff")  # spreadsheets open UTF-8 (ë, ç, Cyrillic) only with the BOM
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)  # no cell is a formula, whatever separator the spreadsheet splits on
     writer.writerow([str(c) for c in _columns()] + [gettext("Outcome code")])
     for row in result["rows"]:
-        writer.writerow([_safe_cell(c) for c in _cells(row)] + [row.outcome])
+        writer.writerow([*_cells(row), row.outcome])
     return response
 
 

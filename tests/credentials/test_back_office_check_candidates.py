@@ -84,6 +84,23 @@ def test_five_candidates_are_checked_by_the_batch_service_and_logged_for_the_org
     assert page.context["history"][0].verifier_organisation_id == municipality.pk
 
 
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [("sq", "title_sq"), ("sr-Latn", "title_sr"), ("sr", "cyrillic"), ("en", "title_en")],
+)
+def test_the_qualification_is_named_in_the_readers_language_and_script(clerk, five, accept, expected):
+    """The title as core.language.localized gives it: a Cyrillic reader reads the Serbian title in Cyrillic."""
+    from core.language import latin_to_cyrillic
+
+    qualification = five["valid"].qualification
+    title = latin_to_cyrillic(qualification.title_sr) if expected == "cyrillic" else getattr(qualification, expected)
+    client = Client(HTTP_ACCEPT_LANGUAGE=accept)
+    client.force_login(clerk)
+    client.post(URL, {"candidates": five["valid"].verification_id})
+    row = client.get(URL).context["result"]["rows"][0]
+    assert row.qualification == f"{qualification.code} {title}"
+
+
 def test_an_input_that_cannot_be_checked_says_why_and_compares_no_date(clerk, five):
     client = login(clerk)
     client.post(URL, {"candidates": f"{five['by_birth'].serial_number}, 1990-02-30\nABC"})
