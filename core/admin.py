@@ -64,8 +64,6 @@ class RegistryAdminSite(admin.AdminSite):
     site_title = _("Credential registry")
     index_title = _("Back office")
     login_form = RoleAuthenticationForm
-    index_template = "admin/registry_index.html"  # Django's, with the back office's stylesheet (BACK_OFFICE_CSS)
-    app_index_template = "admin/registry_app_index.html"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,14 +138,8 @@ class Screen:
         return view
 
 
-BACK_OFFICE_CSS = "core/back-office.css"  # fixes to Django's admin that axe asks for (target size, link style)
-
-
 class PolicyAdmin(admin.ModelAdmin):
     """A ModelAdmin scoped by the policy. Read-only unless a subclass names the permissions that allow writes."""
-
-    class Media:
-        css = {"all": [BACK_OFFICE_CSS]}
 
     read_permission: str | None = None  # e.g. "training.read"; None: the public catalogue (any signed-in role)
     add_permission: str | None = None
