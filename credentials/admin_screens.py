@@ -33,7 +33,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.request import Request
 
 from core import policy
-from core.csv_writer import SafeCsvWriter
 from core.language import localized
 from credentials.models import VerificationEvent
 from credentials.verification import services
@@ -249,6 +248,12 @@ def check(request, lines: list[Line]) -> list[Row]:
 # --- downloads -----------------------------------------------------------------------------------------------
 
 
+def _safe_cell(value) -> str:
+    """A spreadsheet never runs a cell as a formula (CSV injection): a leading = + - @ is quoted."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _columns():
     return [
         _("No."),
@@ -281,10 +286,10 @@ def report_csv(result: dict) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="check-{result["id"][:8]}.csv"'
     response.write("\ufeff")  # spreadsheets open UTF-8 (ë, ç, Cyrillic) only with the BOM
-    writer = SafeCsvWriter(response)  # no cell is a formula, whatever separator the spreadsheet splits on
+    writer = csv.writer(response)
     writer.writerow([str(c) for c in _columns()] + [gettext("Outcome code")])
     for row in result["rows"]:
-        writer.writerow([*_cells(row), row.outcome])
+        writer.writerow([_safe_cell(c) for c in _cells(row)] + [row.outcome])
     return response
 
 
