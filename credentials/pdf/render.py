@@ -26,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from credentials.pdf import labels, qr
 from credentials.pdf.labels import LANGUAGE_PAIRS, label
 from credentials.pdf.qr import QUIET_ZONE_MODULES, draw_qr, qr_operators
-from credentials.pdf.seal import seal_pdf
+from credentials.pdf.seal import begin_seal, finish_seal
 from credentials.pdf.typeset import ALPHABETS, CertificateFont, draw_string, start_document
 
 # Bump when the layout changes: it is part of the cache key, so old renders are not served again.
@@ -146,6 +146,7 @@ def _render(items: Iterable[CertificatePrint], *, lang, title, author, subject, 
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1, initialFontName=REGULAR)
     start_document(canvas, (REGULAR, BOLD))
+    seal = begin_seal(canvas, issued_on=created)
     stamp = f"D:{created:%Y%m%d}000000+00'00'"
     canvas._doc.setDateFormatter(lambda *_: stamp)
     canvas.setTitle(title)
@@ -158,7 +159,7 @@ def _render(items: Iterable[CertificatePrint], *, lang, title, author, subject, 
         canvas.showPage()
         _transcript(canvas, item, lang)
     canvas.save()
-    return seal_pdf(buffer.getvalue(), issued_on=created)
+    return finish_seal(buffer.getvalue(), seal)
 
 
 # ---------------------------------------------------------------------------------------------- page 1

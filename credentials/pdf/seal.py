@@ -1,21 +1,24 @@
-"""The registry's seal on every certificate PDF: a PAdES baseline (B-B) signature, see ADR 0013.
+"""The registry's seal on every certificate PDF: a PAdES baseline (B-B) signature, see ADR 0013 and ADR 0024.
 
 A standard PDF reader shows the document as signed by the registry's seal certificate, and any change to a
 signed byte breaks the signature. It is a certification signature that allows no changes (DocMDP P=1), so a
 reader also flags anything appended later.
 
-pyHanko writes the PDF side (the signature field, the signature dictionary with its /ByteRange and /M, the
-incremental update) and digests the byte range; the CMS container itself is assembled here from DER parts
-prepared once per seal certificate: the signed attributes (content type, message digest, ESS
-signing-certificate-v2, no signing time, as PAdES B-B asks), one signature, the certificate chain. Building
-the same container with pyHanko's generic CMS code (asn1crypto objects) cost ~11 ms per PDF, more than the
-whole render; this costs a few hundred microseconds. pyHanko's validator checks the result in the tests.
+The seal is made in the same write as the document (ADR 0024): `begin_seal` gives reportlab's document the
+signature dictionary (with room for its /ByteRange and /Contents, and /M), the signature field (an invisible
+widget on page 1) in the AcroForm, the certification in /Perms, and the catalog's /Version and /Extensions as
+pyHanko's signer declares them; `finish_seal` fills the byte range in the saved bytes, digests it and writes
+the CMS. (pyHanko used to read the saved PDF back and append an incremental update: ~2 ms of a ~6 ms render.)
+The CMS container is assembled here from DER parts prepared once per seal certificate: the signed attributes
+(content type, message digest, ESS signing-certificate-v2, no signing time, as PAdES B-B asks), one
+signature, the certificate chain. Building the same container with pyHanko's generic CMS code (asn1crypto
+objects) cost ~11 ms per PDF, more than the whole render; this costs a few hundred microseconds. pyHanko's
+validator and poppler's pdfsig check the result in the tests.
 
 Reproducible: the same input gives the same bytes. The signing time (/M) is the certificate's issue date
 (the date the PDF's CreationDate already carries), or the seal certificate's first day of validity when the
 certificate was issued before it (after a rotation); the signature is deterministic (RSA PKCS#1 v1.5, or
-ECDSA with RFC 6979 nonces); the new half of the document /ID is derived from the old one; the document's
-Info dictionary is left as the renderer wrote it.
+ECDSA with RFC 6979 nonces); the document /ID is reportlab's invariant one.
 
 Where the key and certificate come from (settings, from the environment; docs/deploy.md):
 - `SEAL_CERTIFICATE_FILE` and `SEAL_PRIVATE_KEY_FILE` (PEM paths), or `SEAL_CERTIFICATE_PEM` and
@@ -41,6 +44,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFCatalog, PDFDictionary, PDFObject
 
 SEAL_CERTIFICATE_NAME = "seal-certificate.pem"
 SEAL_KEY_NAME = "seal-key.pem"
@@ -119,14 +123,21 @@ class Seal:
     bytes_reserved: int  # hex digits of /Contents
 
     @functools.cached_property
-    def pyhanko_signer(self):
-        """pyHanko's description of the signer (certificate, algorithm) for the signature dictionary, made once.
-        It never signs: the CMS is made by `cms()`."""
-        from asn1crypto import x509 as asn1_x509
-        from pyhanko.sign.signers import ExternalSigner
+    def catalog_additions(self) -> tuple[str, bytes]:
+        """The document catalog's /Version and /Extensions for a PAdES signature by this key, as pyHanko's signer
+        declares them: the ESIC extension (PAdES structures in PDF 1.7), and PDF 2.0 with ISO/TS 32002 for ECDSA
+        on the curves it covers. Taken from pyHanko's own definitions, written once per seal."""
+        from pyhanko.pdf_utils import generic
+        from pyhanko.sign.signers import constants
 
-        der = self.certificate.public_bytes(serialization.Encoding.DER)
-        return ExternalSigner(signing_cert=asn1_x509.Certificate.load(der), cert_registry=None, signature_value=b"")
+        extensions = generic.DictionaryObject({generic.pdf_name("/ESIC"): constants.ESIC_EXTENSION_1.as_pdf_object()})
+        version = "/1.7"
+        if isinstance(self.key, ec.EllipticCurvePrivateKey) and self.key.curve.name in constants.ISO32002_CURVE_NAMES:
+            extensions[generic.pdf_name("/ISO_")] = generic.ArrayObject([constants.ISO32002.as_pdf_object()])
+            version = "/2.0"
+        out = io.BytesIO()
+        extensions.write_to_stream(out, None)
+        return version, out.getvalue()
 
     @property
     def not_before(self) -> datetime.datetime:
@@ -280,55 +291,95 @@ def signing_time(issued_on: datetime.date, seal: Seal) -> datetime.datetime:
     return max(issued, seal.not_before)
 
 
-def seal_pdf(pdf: bytes, *, issued_on: datetime.date, seal: Seal | None = None) -> bytes:
-    """`pdf` with the registry's seal appended as an incremental update: same input, same bytes."""
-    from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
-    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+_BYTE_RANGE = b"[0 0000000000 0000000000 0000000000]"  # filled in place, padded with spaces
 
+
+class _Literal(PDFObject):
+    """A direct object written exactly as given."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document) -> bytes:
+        return self.data
+
+
+def begin_seal(canvas, *, issued_on: datetime.date, seal: Seal | None = None) -> Seal:
+    """Put the seal's objects into the document `canvas` is drawing, on its first page, before it is saved: the
+    signature dictionary with room for its /ByteRange and /Contents, its field (an invisible widget on page 1)
+    in the AcroForm, and the certification (DocMDP, no changes allowed) in the catalog's /Perms. `finish_seal`
+    fills them in the saved bytes."""
     seal = seal or load_seal()
-    writer = _writer_class()(io.BytesIO(pdf))
-    signer = PdfSigner(
-        PdfSignatureMetadata(
-            field_name=FIELD_NAME,
-            subfilter=SigSeedSubFilter.PADES,
-            md_algorithm="sha256",
-            certify=True,
-            docmdp_permissions=MDPPerm.NO_CHANGES,
+    doc = canvas._doc
+    moment = signing_time(issued_on, seal)
+    signature = doc.Reference(
+        PDFDictionary(
+            {
+                "Type": "/Sig",
+                "Filter": "/Adobe.PPKLite",
+                "SubFilter": "/ETSI.CAdES.detached",
+                "M": _Literal(f"(D\\072{moment:%Y%m%d%H%M%S}Z)".encode()),
+                "Reference": PDFArray(
+                    [
+                        PDFDictionary(
+                            {
+                                "Type": "/SigRef",
+                                "TransformMethod": "/DocMDP",
+                                "TransformParams": PDFDictionary({"Type": "/TransformParams", "V": "/1.2", "P": 1}),
+                            }
+                        )
+                    ]
+                ),
+                "ByteRange": _Literal(_BYTE_RANGE),
+                "Contents": _Literal(b"<" + b"0" * seal.bytes_reserved + b">"),
+            }
         ),
-        signer=seal.pyhanko_signer,
+        "RegistrySealSignature",
     )
-    session = signer.init_signing_session(writer)
-    session.system_time = signing_time(issued_on, seal)
-    document = session.prepare_tbs_document(validation_info=None, bytes_reserved=seal.bytes_reserved)
-    prepared, output = document.digest_tbs_document(output=io.BytesIO())
-    prepared.fill_with_cms(output, seal.cms(prepared.document_digest))
-    return output.getvalue()
+    canvas._addAnnotation(
+        PDFDictionary(
+            {
+                "Type": "/Annot",
+                "Subtype": "/Widget",
+                "FT": "/Sig",
+                "T": _Literal(f"({FIELD_NAME})".encode()),
+                "F": 132,  # print, locked
+                "Rect": PDFArray([0, 0, 0, 0]),
+                "P": doc.thisPageRef(),
+                "V": signature,
+            }
+        ),
+        FIELD_NAME,
+    )
+    catalog = doc.Catalog
+    version, extensions = seal.catalog_additions
+    catalog.AcroForm = PDFDictionary({"Fields": PDFArray([doc.refAnnotation(FIELD_NAME)]), "SigFlags": 3})
+    catalog.Perms = PDFDictionary({"DocMDP": signature})
+    catalog.Extensions = _Literal(extensions)
+    catalog.Version = version
+    # reportlab writes the catalog entries it lists; these three are added (written direct, not as references).
+    setattr(catalog, "__NoDefault__", [*PDFCatalog.__NoDefault__, "Perms", "Extensions", "Version"])  # noqa: B010
+    return seal
 
 
-@functools.cache
-def _writer_class():
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
-    class ReproducibleWriter(IncrementalPdfFileWriter):
-        """pyHanko's incremental writer without its two sources of change: a random second /ID (here derived
-        from the first) and the Info dictionary's ModDate and Producer (left as the renderer wrote them)."""
-
-        @classmethod
-        def _handle_id(cls, prev):
-            try:
-                first, _ = prev.trailer["/ID"]
-            except KeyError as exc:
-                raise SealError("the PDF has no /ID") from exc
-            if isinstance(first, generic.TextStringObject):
-                first = generic.ByteStringObject(first.original_bytes)
-            second = hashlib.sha256(b"registry-seal:" + bytes(first)).digest()[:16]
-            return generic.ArrayObject([first, generic.ByteStringObject(second)])
-
-        def _update_meta(self):
-            pass
-
-    return ReproducibleWriter
+def finish_seal(pdf: bytes, seal: Seal) -> bytes:
+    """The document `begin_seal` prepared, saved as `pdf`, with its signature: the /ByteRange (everything but the
+    /Contents hex string), then the CMS over the SHA-256 of those bytes in /Contents."""
+    at = pdf.find(b"/ByteRange " + _BYTE_RANGE)
+    if at < 0 or pdf.find(b"/ByteRange " + _BYTE_RANGE, at + 1) >= 0:
+        raise SealError("the PDF has no single signature placeholder")
+    placeholder = b"<" + b"0" * seal.bytes_reserved + b">"
+    start = pdf.index(placeholder, at)
+    end = start + len(placeholder)
+    byte_range = f"[0 {start} {end} {len(pdf) - end}]".encode().ljust(len(_BYTE_RANGE))
+    range_at = at + len(b"/ByteRange ")
+    signed = pdf[:range_at] + byte_range + pdf[range_at + len(_BYTE_RANGE) : start]
+    digest = hashlib.sha256(signed)
+    digest.update(pdf[end:])
+    contents = seal.cms(digest.digest()).hex().upper().encode()
+    if len(contents) > seal.bytes_reserved:
+        raise SealError("the signature is larger than the space reserved for it")
+    return b"".join((signed, b"<", contents.ljust(seal.bytes_reserved, b"0"), b">", pdf[end:]))
 
 
 # --- the development seal --------------------------------------------------------------------------------

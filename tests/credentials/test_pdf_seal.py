@@ -26,7 +26,7 @@ from pyhanko_certvalidator import ValidationContext
 from credentials.pdf import sample
 from credentials.pdf import seal as seal_module
 from credentials.pdf.documents import certificate_pdf, certificates_merged_pdf
-from credentials.pdf.seal import FIELD_NAME, SealError, load_seal, make_self_signed, seal_pdf
+from credentials.pdf.seal import FIELD_NAME, SealError, load_seal, make_self_signed
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +179,7 @@ def test_a_key_that_does_not_match_the_certificate_is_refused_without_showing_th
     settings.SEAL_CERTIFICATE_FILE, settings.SEAL_PRIVATE_KEY_FILE = str(tmp_path / "c.pem"), str(tmp_path / "k.pem")
 
     with pytest.raises(SealError, match="does not belong") as raised:
-        seal_pdf(b"%PDF-1.4", issued_on=datetime.date(2026, 6, 2))
+        load_seal()
     assert "PRIVATE KEY" not in str(raised.value)
 
 
