@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 from dataclasses import asdict, dataclass
 
@@ -33,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.request import Request
 
 from core import policy
+from core.csv_writer import SafeCsvWriter
 from core.language import localized
 from credentials.models import VerificationEvent
 from credentials.verification import services
@@ -101,6 +103,18 @@ class Line:
     shown: str  # what the table shows of the input: the id or serial typed, never a date of birth
 
 
+# A date as a person types one (1990-02-28, 28.02.1990, 28/2/1990): the table never shows one back, even when it
+# was typed where an id belongs (`L5-SEN-2026-000123 1990-02-28`, columns swapped), since the table, its CSV and
+# its PDF go into a hiring file.
+TYPED_DATE = re.compile(r"\d{4}\s*[-./]\s*\d{1,2}\s*[-./]\s*\d{1,2}|\d{1,2}\s*[-./]\s*\d{1,2}\s*[-./]\s*\d{2,4}")
+HIDDEN = "…"
+
+
+def _shown(text: str) -> str:
+    """What the table shows of an input cell: the text typed, less any date in it."""
+    return TYPED_DATE.sub(HIDDEN, text)
+
+
 def _looks_scanned(text: str) -> bool:
     return "/" in text or "#" in text or ":" in text
 
@@ -126,11 +140,11 @@ def parse_candidates(text: str) -> list[Line]:
         if number == 0 and {_column_name(cell) for cell in cells if cell} <= HEADER_NAMES:
             continue
         if len(cells) >= 2 and cells[0] and cells[1] and not _looks_scanned(cells[0]):
-            lines.append(Line({"serial_number": cells[0], "date_of_birth": cells[1]}, cells[0]))
+            lines.append(Line({"serial_number": cells[0], "date_of_birth": cells[1]}, _shown(cells[0])))
         elif _looks_scanned(cells[0]):
-            lines.append(Line({"qr": cells[0]}, cells[0].split("#", 1)[0]))
+            lines.append(Line({"qr": cells[0]}, _shown(cells[0].split("#", 1)[0])))
         else:
-            lines.append(Line({"verification_id": cells[0]}, cells[0]))
+            lines.append(Line({"verification_id": cells[0]}, _shown(cells[0])))
     return lines
 
 
@@ -248,12 +262,6 @@ def check(request, lines: list[Line]) -> list[Row]:
 # --- downloads -----------------------------------------------------------------------------------------------
 
 
-def _safe_cell(value) -> str:
-    """A spreadsheet never runs a cell as a formula (CSV injection): a leading = + - @ is quoted."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _columns():
     return [
         _("No."),
@@ -286,10 +294,10 @@ def report_csv(result: dict) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="check-{result["id"][:8]}.csv"'
     response.write("\ufeff")  # spreadsheets open UTF-8 (ë, ç, Cyrillic) only with the BOM
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)  # no cell is a formula, whatever separator the spreadsheet splits on
     writer.writerow([str(c) for c in _columns()] + [gettext("Outcome code")])
     for row in result["rows"]:
-        writer.writerow([_safe_cell(c) for c in _cells(row)] + [row.outcome])
+        writer.writerow([*_cells(row), row.outcome])
     return response
 
 

@@ -1,35 +1,15 @@
-"""CSV output. Every CSV the registry exports goes through `csv_cell`, so a name chosen by a provider or
-an organisation (e.g. a cohort code `=HYPERLINK(...)`) reaches a spreadsheet as text, never as a formula."""
+"""CSV output of the impact tables, written by core.csv_writer (the one way the registry writes CSV): a name chosen
+by a provider or an organisation (e.g. a cohort code `=HYPERLINK(...)`) reaches a spreadsheet as text, never as a
+formula."""
 
-import csv
 import io
 
 from rest_framework.renderers import BaseRenderer
 
+from core.csv_writer import FORMULA_STARTS, SafeCsvWriter, csv_cell
 from outcomes.stats import INDICATORS
 
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value):
-    """A value as a CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe
-    (OWASP's advice), so it is shown as typed. Numbers and empty values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-class SafeCsvWriter:
-    """csv.writer whose every cell goes through csv_cell: the one way the registry writes CSV."""
-
-    def __init__(self, out):
-        # CRLF, as RFC 4180 says: the writer quotes a cell holding any character of the line terminator, so
-        # a carriage return inside a name cannot end the row early and start a forged one.
-        self._writer = csv.writer(out, lineterminator="\r\n")
-
-    def writerow(self, row) -> None:
-        self._writer.writerow([csv_cell(value) for value in row])
+__all__ = ["FORMULA_STARTS", "ImpactCsvRenderer", "SafeCsvWriter", "csv_cell"]
 
 
 class ImpactCsvRenderer(BaseRenderer):

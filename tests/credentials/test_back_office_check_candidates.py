@@ -261,3 +261,38 @@ def test_the_ministry_may_check_a_list_too(five):
     client = login(ministry)
     assert client.post(URL, {"candidates": five["valid"].verification_id}).status_code == 302
     assert VerificationEvent.objects.get().verifier_organisation_id == ministry.organisation_id
+
+
+def test_a_formula_in_a_holders_name_reaches_no_spreadsheet_whatever_its_separator(clerk):
+    """A provider typed a learner's name with a formula after a semicolon: a spreadsheet in Kosovo's locales splits
+    an opened CSV on semicolons, so that formula would start a cell there (core/csv_writer.py)."""
+    hostile = factories.CertificateFactory(
+        enrolment=factories.issuable_enrolment(
+            learner__given_name="Ardit;=cmd|' /C calc'!A0", learner__family_name="Krasniqi\n+SUM(A1)"
+        )
+    )
+    client = login(clerk)
+    client.post(URL, {"candidates": hostile.verification_id})
+    text = client.get(URL + "report.csv").content.decode("utf-8-sig")
+    formula_starts = ("=", "+", "-", "@", "\t", "\r")
+    for separator in (",", ";"):
+        cells = [c for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator) for c in row]
+        assert not [c for c in cells if c.lstrip(' "').startswith(formula_starts)], separator
+    for line in text.splitlines():  # a spreadsheet that reads line by line, quotes or not
+        assert not line.lstrip(' "').startswith(formula_starts), line
+
+
+def test_a_date_typed_where_an_id_belongs_is_never_shown_back(clerk, five):
+    """Columns swapped, or a space instead of a comma: the date of birth lands in the `checked` column, which the
+    table, its CSV and its PDF (for a hiring file) show. It is shown as `…`."""
+    dob = five["dob"]
+    client = login(clerk)
+    client.post(
+        URL,
+        {"candidates": f"{five['by_birth'].serial_number} {dob}\n{dob}, {five['by_birth'].serial_number}"},
+    )
+    page = client.get(URL)
+    rows = page.context["result"]["rows"]
+    assert [row.checked for row in rows] == [f"{five['by_birth'].serial_number} …", "…"]
+    assert dob not in page.content.decode()
+    assert dob not in client.get(URL + "report.csv").content.decode("utf-8-sig")
