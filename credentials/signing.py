@@ -306,9 +306,10 @@ def sign_snapshot(snapshot: dict) -> tuple[str, str]:
     return b64url_encode(signature), kid
 
 
-def verify_snapshot(snapshot: dict, signature: str, key_id: str) -> bool:
-    """True only when `signature` is the signature of this exact snapshot by key `key_id` (active or retired)."""
-    entry = load_keyring().keys.get(key_id)
+def verify_snapshot(snapshot: dict, signature: str, key_id: str, *, keyring: Keyring | None = None) -> bool:
+    """True only when `signature` is the signature of this exact snapshot by key `key_id` (active or retired).
+    `keyring`: one the caller has just loaded (the signature memo's), instead of loading it again."""
+    entry = (keyring or load_keyring()).keys.get(key_id)
     if entry is None:
         return False
     try:

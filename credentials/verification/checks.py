@@ -102,6 +102,11 @@ class SignatureMemo:
         return len(self._entries)
 
     @property
+    def keyring(self):
+        """The keyring the entries were checked with (loaded by `get_or_compute` before it computes)."""
+        return self._keyring
+
+    @property
     def bytes(self) -> int:
         """What the entries held now are charged, in bytes."""
         return self._bytes
@@ -143,7 +148,7 @@ class SignatureMemo:
 signature_memo = SignatureMemo(max_bytes=MEMO_BYTES)
 
 
-def check_signature(certificate) -> Check:
+def check_signature(certificate, *, keyring=None) -> Check:
     memoised = getattr(certificate, "signature_check", None)  # set by lookup.LookedUpCertificate
     if memoised is not None:
         return memoised
@@ -153,7 +158,7 @@ def check_signature(certificate) -> Check:
         or snapshot.get("serial_number") != certificate.serial_number
     ):
         return Check("signature", FAILED, "snapshot_mismatch", "The record does not match its signed snapshot.")
-    if not verify_snapshot(snapshot, certificate.signature, certificate.key_id):
+    if not verify_snapshot(snapshot, certificate.signature, certificate.key_id, keyring=keyring):
         return Check("signature", FAILED, "signature_invalid", "The signature over the printed record does not verify.")
     return Check(
         "signature",

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 
 from core import policy
 from core.client_ip import client_ip
@@ -122,7 +124,47 @@ def verification_event_record(**kwargs) -> VerificationEvent | None:
     return event
 
 
-def verification_events_record(events: list[VerificationEvent]) -> None:
-    """A batch's events in one INSERT."""
-    if events:
-        VerificationEvent.objects.bulk_create(events)
+def verification_events_record(*, caller: Caller, channel: str, rows: list[tuple[int | None, str, str]]) -> None:
+    """A batch's events, each (certificate id or None, verification id tried, outcome), in one INSERT of plain
+    values: building 500 model instances (and their init signals) was a tenth of a batch's time."""
+    if not rows:
+        return
+    created_at = timezone.now()
+    values = [
+        (
+            certificate_id,
+            tried[:64],
+            outcome,
+            channel,
+            caller.organisation_id,
+            created_at,
+            caller.ip_hash,
+            caller.user_agent_family[:32],
+        )
+        for certificate_id, tried, outcome in rows
+    ]
+    if connection.vendor != "postgresql":
+        VerificationEvent.objects.bulk_create(
+            [VerificationEvent(**dict(zip(_EVENT_FIELDS, row, strict=True))) for row in values]
+        )
+        return
+    meta = VerificationEvent._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _EVENT_FIELDS)
+    one = "(" + ", ".join(["%s"] * len(_EVENT_FIELDS)) + ")"
+    # Only model metadata is interpolated; every value is a parameter.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([one] * len(values))}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in values for value in row])
+
+
+_EVENT_FIELDS = (
+    "certificate_id",
+    "verification_id_tried",
+    "outcome",
+    "channel",
+    "verifier_organisation_id",
+    "created_at",
+    "ip_hash",
+    "user_agent_family",
+)

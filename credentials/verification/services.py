@@ -30,8 +30,8 @@ from credentials.tokens import check_claims_match, verify_certificate_token
 
 from . import selectors
 from .checks import FAILED, Check, certificate_checks, status_changed_on, token_check_ok
-from .events import Caller, verification_event_build, verification_event_record, verification_events_record
-from .lookup import EventValues, certificate_for_verification_logged
+from .events import Caller, verification_event_record, verification_events_record
+from .lookup import EventValues, certificate_for_verification_logged, certificates_by_verification_id
 from .parsing import (
     VerificationInputError,
     normalise_serial_number,
@@ -363,7 +363,7 @@ def verify_batch(*, items: list[dict], caller: Caller) -> list[VerificationRepor
         except VerificationInputError as exc:
             parsed.append(("qr" if item.get("qr") is not None else "id", "", None, None, exc))
 
-    by_id = selectors.certificates_for_verification(p[1] for p in parsed if p[0] != "dob" and p[1])
+    by_id = certificates_by_verification_id(p[1] for p in parsed if p[0] != "dob" and p[1])
     by_serial = selectors.certificates_by_serial(p[1] for p in parsed if p[0] == "dob" and p[1])
     reports, events = [], []
     for kind, key, token, dob, error in parsed:
@@ -379,14 +379,6 @@ def verify_batch(*, items: list[dict], caller: Caller) -> list[VerificationRepor
             certificate_id = certificate.pk if certificate else None
         reports.append(report)
         if not caller.is_bot and not _capped(report):
-            events.append(
-                verification_event_build(
-                    caller=caller,
-                    channel=VerificationChannel.BATCH,
-                    outcome=report.outcome,
-                    certificate_id=certificate_id,
-                    verification_id_tried=report.verification_id,
-                )
-            )
-    verification_events_record(events)
+            events.append((certificate_id, report.verification_id, report.outcome))
+    verification_events_record(caller=caller, channel=VerificationChannel.BATCH, rows=events)
     return reports
