@@ -73,6 +73,17 @@ class RegistryAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_authenticated and policy.role_of(user) is not None)
 
+    # Called with the request after a user changed their own password on the site's form: every write to an account
+    # is audited (DESIGN.md), and the audit trail is registry's (registry.admin sets this; core imports no app).
+    password_changed = None
+
+    def password_change(self, request, extra_context=None):
+        before = request.user.password
+        response = super().password_change(request, extra_context)
+        if request.method == "POST" and request.user.password != before and self.password_changed is not None:
+            self.password_changed(request)
+        return response
+
     def register_screen(self, *, app_label: str, slug: str, title, view, permission: str) -> None:
         """A page at /admin/<app_label>/<slug>/ (more under it: `view` gets the rest of the path as `rest`),
         shown on the index under its app for users whose role has `permission`; others get 403."""

@@ -106,6 +106,34 @@ def test_a_refused_password_change_writes_nothing(admin_client):
     assert _entries(user) == []
 
 
+@pytest.mark.parametrize("role", ["provider", "awarding_body", "verifier"])
+def test_a_user_changing_their_own_password_in_the_back_office_is_audited_without_the_hash(client, role):
+    """/admin/password_change/ is open to every role: the change is an account write like any other."""
+    kinds = {"provider": {}, "awarding_body": {"awarding_body": True}, "verifier": {"verifier": True}}
+    user = f.UserFactory(**kinds[role])
+    user.set_password("Old-pass-2026-xyz")
+    user.save()
+    old_hash = user.password
+    client.force_login(user)
+
+    refused = client.post(
+        "/admin/password_change/", {"old_password": "wrong", "new_password1": STRONG, "new_password2": STRONG}
+    )
+    assert refused.status_code == 200 and _entries(user) == []  # the form again; nothing written
+
+    response = client.post(
+        "/admin/password_change/",
+        {"old_password": "Old-pass-2026-xyz", "new_password1": STRONG, "new_password2": STRONG},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(STRONG)
+    (entry,) = _entries(user)
+    assert entry.actor == user and entry.action == AuditAction.UPDATE
+    assert entry.before == entry.after == {"password": REDACTED}
+    assert old_hash not in str(entry.before) + str(entry.after) and user.password not in str(entry.after)
+
+
 def test_a_user_created_in_the_admin_is_audited_password_by_name(admin_client, staff):
     provider = f.OrganisationFactory()
     response = admin_client.post(
