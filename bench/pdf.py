@@ -179,7 +179,7 @@ def _measure(report: Callable[[str], None]) -> list[dict]:
             started = time.process_time()
             render_certificate_pdf(item, lang="sq")
             sealed = time.process_time() - started
-            render_module.begin_seal, render_module.finish_seal = (lambda canvas, **kwargs: None), (lambda pdf, _: pdf)
+            render_module.begin_seal, render_module.finish_seal = (lambda canvas, **kwargs: None), (lambda pdf, *_: pdf)
             started = time.process_time()
             render_certificate_pdf(item, lang="sq")
             seals.append(sealed - (time.process_time() - started))

@@ -159,7 +159,7 @@ def _render(items: Iterable[CertificatePrint], *, lang, title, author, subject, 
         canvas.showPage()
         _transcript(canvas, item, lang)
     canvas.save()
-    return finish_seal(buffer.getvalue(), seal)
+    return finish_seal(buffer.getvalue(), seal, canvas)
 
 
 # ---------------------------------------------------------------------------------------------- page 1

@@ -292,6 +292,7 @@ def signing_time(issued_on: datetime.date, seal: Seal) -> datetime.datetime:
 
 
 _BYTE_RANGE = b"[0 0000000000 0000000000 0000000000]"  # filled in place, padded with spaces
+_SIGNATURE_ID = "RegistrySealSignature"  # the signature dictionary's name among reportlab's objects
 
 
 class _Literal(PDFObject):
@@ -334,7 +335,7 @@ def begin_seal(canvas, *, issued_on: datetime.date, seal: Seal | None = None) ->
                 "Contents": _Literal(b"<" + b"0" * seal.bytes_reserved + b">"),
             }
         ),
-        "RegistrySealSignature",
+        _SIGNATURE_ID,
     )
     canvas._addAnnotation(
         PDFDictionary(
@@ -362,14 +363,19 @@ def begin_seal(canvas, *, issued_on: datetime.date, seal: Seal | None = None) ->
     return seal
 
 
-def finish_seal(pdf: bytes, seal: Seal) -> bytes:
-    """The document `begin_seal` prepared, saved as `pdf`, with its signature: the /ByteRange (everything but the
-    /Contents hex string), then the CMS over the SHA-256 of those bytes in /Contents."""
-    at = pdf.find(b"/ByteRange " + _BYTE_RANGE)
-    if at < 0 or pdf.find(b"/ByteRange " + _BYTE_RANGE, at + 1) >= 0:
-        raise SealError("the PDF has no single signature placeholder")
+def finish_seal(pdf: bytes, seal: Seal, canvas) -> bytes:
+    """The document `begin_seal` prepared, saved by `canvas` as `pdf`, with its signature: the /ByteRange
+    (everything but the /Contents hex string), then the CMS over the SHA-256 of those bytes in /Contents.
+
+    The placeholders are looked for in the signature dictionary's own object, at the offset reportlab wrote it
+    (its cross-reference entry), never in text a certificate carries (a name, a title)."""
+    begin = canvas._doc.idToOffset[_SIGNATURE_ID]
+    end_of_object = pdf.index(b"endobj", begin)
+    at = pdf.find(b"/ByteRange " + _BYTE_RANGE, begin, end_of_object)
     placeholder = b"<" + b"0" * seal.bytes_reserved + b">"
-    start = pdf.index(placeholder, at)
+    start = pdf.find(placeholder, begin, end_of_object)
+    if at < 0 or start < at:
+        raise SealError("the PDF's signature dictionary has no placeholders to fill")
     end = start + len(placeholder)
     byte_range = f"[0 {start} {end} {len(pdf) - end}]".encode().ljust(len(_BYTE_RANGE))
     range_at = at + len(b"/ByteRange ")

@@ -5,6 +5,7 @@ one-byte change; the same certificate seals to the same bytes; the key and certi
 
 from __future__ import annotations
 
+import copy
 import datetime
 import io
 import shutil
@@ -26,6 +27,7 @@ from pyhanko_certvalidator import ValidationContext
 from credentials.pdf import sample
 from credentials.pdf import seal as seal_module
 from credentials.pdf.documents import certificate_pdf, certificates_merged_pdf
+from credentials.pdf.render import CertificatePrint, render_certificate_pdf
 from credentials.pdf.seal import FIELD_NAME, SealError, load_seal, make_self_signed
 from tests import factories
 
@@ -114,6 +116,23 @@ def test_a_cohort_pdf_is_sealed_too():
     pdf = certificates_merged_pdf([certificate], cohort_code="C-1")
 
     assert validate(pdf)[1].bottom_line
+
+
+def test_text_that_imitates_the_signature_placeholders_is_printed_not_filled():
+    """The byte range and the signature are written where reportlab put the signature dictionary, never where a
+    name or a provider's name (written as plain text in the document information) repeats their placeholders."""
+    seal = load_seal()
+    fake = "/ByteRange [0 0000000000 0000000000 0000000000] /Contents <" + "0" * seal.bytes_reserved + ">"
+    snapshot = copy.deepcopy(sample.SAMPLE_SNAPSHOT)
+    snapshot["holder"]["full_name"] = snapshot["provider"]["name"] = fake
+    item = CertificatePrint(snapshot=snapshot, status="valid", verification_url=sample.sample_url())
+
+    pdf = render_certificate_pdf(item, lang="en")
+
+    embedded, status = validate(pdf)
+    assert status.bottom_line and status.coverage.name == "ENTIRE_FILE"
+    assert pdf.count(fake.encode()) == 2  # the document's /Title (the holder) and /Author, left as written
+    assert embedded.sig_object["/ByteRange"][1] != 0
 
 
 @pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils (pdfsig) is not installed")
