@@ -26,6 +26,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
@@ -737,7 +738,14 @@ class AuditObjectTypeFilter(admin.SimpleListFilter):
     parameter_name = "object_type"
 
     def lookups(self, request, model_admin):
-        return sorted((model._meta.label_lower, model._meta.label_lower) for model in apps.get_models())
+        # The reader's name of each kind of record, its code after it (two models may share a name).
+        return sorted(
+            (
+                (model._meta.label_lower, f"{capfirst(model._meta.verbose_name)} ({model._meta.label_lower})")
+                for model in apps.get_models()
+            ),
+            key=lambda lookup: str(lookup[1]).lower(),
+        )
 
     def queryset(self, request, queryset):
         return queryset.filter(object_type=self.value()) if self.value() else queryset

@@ -21,9 +21,12 @@ trail shows that a personal number changed, never what it was.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_changes, audit_snapshot, audit_values, m2m_values, redact
@@ -140,9 +143,9 @@ class AuditTrailAdminMixin:
                 (
                     entry.created_at.strftime("%Y-%m-%d %H:%M:%S"),
                     entry.get_action_display(),
-                    entry.actor.get_username() if entry.actor else "system",
+                    entry.actor.get_username() if entry.actor else _("system"),
                     str(entry.organisation) if entry.organisation else "",
-                    _changes(entry),
+                    _changes(entry, type(obj)),
                     entry.reason,
                     entry.request_id,
                 )
@@ -163,7 +166,13 @@ class AuditTrailAdminMixin:
         return format_html("<table>{}{}</table>{}", header, rows, footer)
 
     def _audit_trail_footer(self, obj, total: int, shown: int):
-        text = f"{shown} of {total} entries" if total > shown else f"{total} entries"
+        if total > shown:
+            text = ngettext("%(shown)s of %(total)s entry", "%(shown)s of %(total)s entries", total) % {
+                "shown": shown,
+                "total": total,
+            }
+        else:
+            text = ngettext("%(total)s entry", "%(total)s entries", total) % {"total": total}
         if AuditEntry not in self.admin_site._registry:
             return format_html("<p>{}</p>", text)
         try:
@@ -171,7 +180,7 @@ class AuditTrailAdminMixin:
         except NoReverseMatch:
             return format_html("<p>{}</p>", text)
         query = urlencode({"object_type": obj._meta.label_lower, "object_id": str(obj.pk)})
-        return format_html('<p>{} (<a href="{}?{}">all in the audit log</a>)</p>', text, url, query)
+        return format_html('<p>{} (<a href="{}?{}">{}</a>)</p>', text, url, query, _("all in the audit log"))
 
 
 def _short(value) -> str:
@@ -179,7 +188,20 @@ def _short(value) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
-def _changes(entry: AuditEntry) -> str:
+def _label_and_shown(model, name: str):
+    """A field's label in the reader's language and a function showing its values (a choice's label, not its
+    code); names that are not fields of the model (`api_token`, child rows) stay as recorded."""
+    try:
+        field = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        field = None
+    if field is None or not hasattr(field, "verbose_name"):
+        return name, _short
+    choices = {str(value): label for value, label in (getattr(field, "flatchoices", None) or ())}
+    return capfirst(field.verbose_name), lambda value: _short(choices.get(str(value), value))
+
+
+def _changes(entry: AuditEntry, model=None) -> str:
     """`field: before -> after` per changed field, one per line (escaped by the caller's format_html)."""
     before, after = entry.before or {}, entry.after or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
@@ -187,10 +209,11 @@ def _changes(entry: AuditEntry) -> str:
     names = list(after) + [name for name in before if name not in after]
     lines = []
     for name in names:
+        label, shown = _label_and_shown(model, name)
         if name in before and name in after:
-            lines.append(f"{name}: {_short(before[name])} -> {_short(after[name])}")
+            lines.append(f"{label}: {shown(before[name])} -> {shown(after[name])}")
         elif name in after:
-            lines.append(f"{name}: {_short(after[name])}")
+            lines.append(f"{label}: {shown(after[name])}")
         else:
-            lines.append(f"{name}: {_short(before[name])} -> (removed)")
+            lines.append(f"{label}: {shown(before[name])} -> ({gettext('removed')})")
     return "; ".join(lines)

@@ -2,9 +2,10 @@
 
 import django.core.validators
 import django.db.models.deletion
-import outcomes.models.tracer
 from django.conf import settings
 from django.db import migrations, models
+
+import outcomes.models.tracer
 
 
 class Migration(migrations.Migration):

@@ -35,7 +35,7 @@ def test_change_page_shows_the_objects_own_trail(admin_client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Audit trail" in html
-    assert "name: Old name -&gt; New name" in html
+    assert "Name: Old name -&gt; New name" in html  # the field's label in the reader's language
     assert "renamed &lt;b&gt;" in html  # escaped
     assert actor.username in html
     assert "Someone else" not in html
@@ -69,7 +69,7 @@ def test_long_trails_are_cut_to_the_limit_without_extra_queries(admin_client, dj
     with django_assert_max_num_queries(2):
         html = str(admin.audit_trail(qualification))
     assert "2 of 5 entries" in html
-    assert "credits: 4" in html and "credits: 3" in html and "credits: 0" not in html
+    assert "Credits: 4" in html and "Credits: 3" in html and "Credits: 0" not in html
 
 
 def test_redacted_personal_data_stays_redacted(admin_client):
