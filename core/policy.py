@@ -20,6 +20,8 @@ the model's label, so this module imports no domain app (arrows point from the a
 from __future__ import annotations
 
 from django.db.models import Model, QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from core.errors import DomainError, NotAllowed
@@ -148,7 +150,7 @@ def may(actor, permission: str) -> bool:
 
 def require(actor, permission: str) -> None:
     if not may(actor, permission):
-        raise NotAllowed(f"Your role may not do this ({permission}).")
+        raise NotAllowed(format_lazy(_("Your role may not do this ({permission})."), permission=permission))
 
 
 # --- which records each role reaches --------------------------------------------------------------
@@ -277,8 +279,9 @@ def may_act(actor, obj: Model) -> bool:
 
 
 def not_found(what: str = "record") -> DomainError:
-    """The one answer for "does not exist" and "not yours": nothing tells them apart."""
-    return DomainError("not_found", f"No such {what}.", status_code=status.HTTP_404_NOT_FOUND)
+    """The one answer for "does not exist" and "not yours": nothing tells them apart. `what` names the record for
+    whoever reads the code; the message is the same for every kind of record, in the request's language."""
+    return DomainError("not_found", _("No such record among those you may see."), status_code=status.HTTP_404_NOT_FOUND)
 
 
 def require_for(actor, permission: str, organisation_id: int | None) -> None:

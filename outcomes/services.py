@@ -16,11 +16,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from core import policy
 from core.api.errors import django_validation_fields
 from core.audit import audit_snapshot
-from core.errors import Conflict, DomainError, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed, choose_one_of, from_one_to
 from credentials.choices import LIVE_CERTIFICATE_STATUSES, VerificationOutcome
 from credentials.models import Certificate, VerificationEvent
 from outcomes.choices import DEFAULT_TRACER_WAVES, CompetenceArea, EmploymentStatus, ResponseSource
@@ -83,16 +86,23 @@ def _build_response(
     if certificate.status not in LIVE_CERTIFICATE_STATUSES:
         raise DomainError(
             "certificate_not_live",
-            f"The certificate is {certificate.status}; record the answers on the graduate's live certificate.",
+            format_lazy(
+                _("The certificate is {status}, not live; record the answers on the graduate's live certificate."),
+                status=certificate.status,
+            ),
             fields={"certificate": ["The certificate is not live."]},
         )
     if wave not in tracer_waves():
-        errors["wave"] = [f"The study asks at {', '.join(map(str, tracer_waves()))} months after the award."]
+        errors["wave"] = [
+            format_lazy(
+                _("The study asks at {months} months after the award."), months=", ".join(map(str, tracer_waves()))
+            )
+        ]
     responded_on = answers.responded_on or today
     if responded_on > today:
-        errors["responded_on"] = ["The answer date cannot be in the future."]
+        errors["responded_on"] = [_("The answer date cannot be in the future.")]
     elif responded_on < certificate.awarded_on:
-        errors["responded_on"] = ["The answer date cannot be before the award."]
+        errors["responded_on"] = [_("The answer date cannot be before the award.")]
     response = TracerResponse(
         certificate=certificate,
         enrolment_id=certificate.enrolment_id,
@@ -126,7 +136,7 @@ def _refuse_duplicate(certificate: Certificate, wave: int) -> None:
     if TracerResponse.objects.filter(enrolment_id=certificate.enrolment_id, wave=wave).exists():
         raise Conflict(
             "already_answered",
-            f"This graduate already has an answer for the {wave}-month wave.",
+            format_lazy(_("This graduate already has an answer for the wave at {wave} months."), wave=wave),
             fields={"wave": ["Already answered."]},
         )
 
@@ -182,9 +192,9 @@ def tracer_invitation_create(
     if certificate.status not in LIVE_CERTIFICATE_STATUSES:
         raise DomainError("certificate_not_live", "The certificate is not live.", fields={"certificate": ["Not live."]})
     if wave not in tracer_waves():
-        raise DomainError("invalid", "Unknown wave.", fields={"wave": [f"Use one of {list(tracer_waves())}."]})
+        raise DomainError("invalid", "Unknown wave.", fields={"wave": [choose_one_of(map(str, tracer_waves()))]})
     if not 1 <= valid_days <= INVITATION_MAX_DAYS:
-        raise DomainError("invalid", "Bad validity.", fields={"valid_days": [f"From 1 to {INVITATION_MAX_DAYS}."]})
+        raise DomainError("invalid", "Bad validity.", fields={"valid_days": [from_one_to(INVITATION_MAX_DAYS)]})
     _refuse_duplicate(certificate, wave)
     token = token or secrets.token_urlsafe(32)
     invitation = TracerInvitation(
@@ -266,7 +276,7 @@ def _parse_int(field: str, raw: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise _RowError(field, "invalid_number", "Expected a whole number.") from None
+        raise _RowError(field, "invalid_number", _("Expected a whole number.")) from None
 
 
 def _parse_bool(field: str, raw: str) -> bool | None:
@@ -277,14 +287,14 @@ def _parse_bool(field: str, raw: str) -> bool | None:
         return True
     if value in _FALSE:
         return False
-    raise _RowError(field, "invalid_boolean", "Expected yes or no.")
+    raise _RowError(field, "invalid_boolean", _("Expected yes or no."))
 
 
 def _parse_date(field: str, raw: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:
-        raise _RowError(field, "invalid_date", "Expected a date as YYYY-MM-DD.") from None
+        raise _RowError(field, "invalid_date", _("Expected a date as YYYY-MM-DD.")) from None
 
 
 def _row_error(line: int, field: str, code: str, message: str) -> dict:
@@ -297,7 +307,14 @@ def _import_error(errors: list[dict]) -> DomainError:
         fields.setdefault(f"line {e['line']}: {e['field']}", []).append(e["message"])
     return DomainError(
         "import_invalid",
-        f"{len(errors)} problem(s) in the file; nothing was imported.",
+        format_lazy(
+            ngettext_lazy(
+                "{count} problem in the file; nothing was imported.",
+                "{count} problems in the file; nothing was imported.",
+                len(errors),
+            ),
+            count=len(errors),
+        ),
         fields=fields,
         extra={"rows": errors[:500]},
     )
@@ -310,16 +327,18 @@ def read_tracer_rows(csv_text: str) -> list[dict]:
     missing = [c for c in IMPORT_REQUIRED if c not in header]
     unknown = [c for c in header if c not in IMPORT_COLUMNS]
     if missing or unknown:
-        errors = [_row_error(1, c, "missing_column", "Missing column.") for c in missing]
-        errors += [_row_error(1, c, "unknown_column", "Unknown column.") for c in unknown]
+        errors = [_row_error(1, c, "missing_column", _("Missing column.")) for c in missing]
+        errors += [_row_error(1, c, "unknown_column", _("Unknown column.")) for c in unknown]
         raise _import_error(errors)
     rows = []
     for row in reader:
         rows.append({(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None})
         if len(rows) > IMPORT_MAX_ROWS:
-            raise DomainError("import_too_large", f"Import at most {IMPORT_MAX_ROWS} rows per file.")
+            raise DomainError(
+                "import_too_large", format_lazy(_("Import at most {max} rows per file."), max=IMPORT_MAX_ROWS)
+            )
     if not rows:
-        raise _import_error([_row_error(2, "serial_number", "no_rows", "The file has no rows.")])
+        raise _import_error([_row_error(2, "serial_number", "no_rows", _("The file has no rows."))])
     return rows
 
 
@@ -354,19 +373,17 @@ def tracer_responses_import(
             certificate = certificates.get(row.get("serial_number", ""))
             if certificate is None or not policy.may_act(actor, certificate):
                 raise _RowError(
-                    "serial_number", "unknown_certificate", "No certificate with this serial number among yours."
+                    "serial_number", "unknown_certificate", _("No certificate with this serial number among yours.")
                 )
             wave = _parse_int("wave", row.get("wave", ""))
             if wave is None:
-                raise _RowError("wave", "required", "Required.")
+                raise _RowError("wave", "required", _("Required."))
             if row.get("employer") and row["employer"] not in employers:
-                raise _RowError("employer", "unknown_organisation", "No organisation with this slug.")
+                raise _RowError("employer", "unknown_organisation", _("No organisation with this slug."))
             if row.get("work_municipality") and row["work_municipality"] not in municipalities:
-                raise _RowError("work_municipality", "unknown_municipality", "No municipality with this slug.")
+                raise _RowError("work_municipality", "unknown_municipality", _("No municipality with this slug."))
             if row.get("employment_status") not in EmploymentStatus.values:
-                raise _RowError(
-                    "employment_status", "invalid_choice", f"Use one of {', '.join(EmploymentStatus.values)}."
-                )
+                raise _RowError("employment_status", "invalid_choice", choose_one_of(EmploymentStatus.values))
             skills = {}
             for area in CompetenceArea.values:
                 score = _parse_int(f"{SKILL_COLUMN_PREFIX}{area}", row.get(f"{SKILL_COLUMN_PREFIX}{area}", ""))
@@ -385,9 +402,13 @@ def tracer_responses_import(
             )
             key = (certificate.enrolment_id, wave)
             if key in existing:
-                raise _RowError("wave", "already_answered", "This graduate already has an answer for this wave.")
+                raise _RowError("wave", "already_answered", _("This graduate already has an answer for this wave."))
             if key in seen:
-                raise _RowError("wave", "duplicate_row", f"The same graduate and wave as line {seen[key]}.")
+                raise _RowError(
+                    "wave",
+                    "duplicate_row",
+                    format_lazy(_("The same graduate and wave as line {line}."), line=seen[key]),
+                )
             seen[key] = line
             built.append(
                 _build_response(certificate=certificate, wave=wave, answers=answers, source=source, actor=actor)

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError
+from core.errors import DomainError, from_one_to
 from registry.models import AuditEntry
 
 DEFAULT_LIMIT = 100
@@ -119,8 +121,8 @@ def parse_limit(value: str | None) -> int:
     if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
         raise DomainError(
             "invalid_limit",
-            f"`limit` is a whole number from 1 to {MAX_LIMIT}.",
-            fields={"limit": [f"From 1 to {MAX_LIMIT}."]},
+            format_lazy(_("`limit` is a whole number from 1 to {max}."), max=MAX_LIMIT),
+            fields={"limit": [from_one_to(MAX_LIMIT)]},
         )
     return int(value)
 

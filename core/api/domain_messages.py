@@ -1,10 +1,12 @@
 """The fixed messages of the services' DomainErrors (and their field messages), listed for makemessages so that
-their translations are in locale/: the API's error handler (core/api/errors.py) translates an error when every
-message in it has a translation, and leaves it whole in English otherwise, so that one answer never mixes two
-languages. Messages built with values (f-strings) are not here and stay in English. Never called.
+their translations are in locale/: the API's error handler (core/api/errors.py) renders an error in the request's
+language when every message in it has a translation, and whole in English otherwise, so that one answer never mixes
+two languages. A message with values is a lazy translation where it is raised (`format_lazy(gettext_lazy("... {n}
+..."), n=...)`, core/errors.py), never an f-string; tests/core/test_api_error_languages.py sends a corpus of bad
+requests in the four languages. Never called.
 
-Listed from the source (every string literal passed to a DomainError or one of its subclasses); add a new
-service message here when you want it translated."""
+Listed from the source (string literals passed to a DomainError or one of its subclasses); add a new literal
+service message here, or write it as `gettext_lazy("...")` where it is raised."""
 
 from django.utils.translation import gettext_noop
 
@@ -15,6 +17,7 @@ MESSAGES = (
     gettext_noop("The input contains a NUL character."),
     gettext_noop("Nothing was given to verify."),
     gettext_noop("This date of birth is out of range."),
+    gettext_noop("Give the date of birth as YYYY-MM-DD, for example 1995-04-12."),
     gettext_noop("A serial number has letters, digits and hyphens only."),
     gettext_noop("This is not a URL of this registry."),
     gettext_noop("This URL points to another web site, not to this registry. Do not trust the page it opens."),

@@ -11,13 +11,15 @@ when it was raised (`gettext("... %(n)d ...") % {...}`). See docs/languages.md.
 
 from __future__ import annotations
 
+import math
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.utils import translation
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request as bad_request_page
 from django.views.defaults import page_not_found, server_error
@@ -103,6 +105,19 @@ def _translated_texts(fields: dict) -> dict:
     return {field: [_rendered(text) for text in messages] for field, messages in fields.items()}
 
 
+def throttled_message(wait) -> str:
+    """A throttled caller's message, in the request's language (DRF's formats the number into its msgid before
+    looking it up, so no catalogue ever translates it)."""
+    if not wait:
+        return _("Too many requests.")
+    seconds = math.ceil(wait)
+    return ngettext(
+        "Too many requests: try again in %(seconds)d second.",
+        "Too many requests: try again in %(seconds)d seconds.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
 def django_validation_fields(exc: DjangoValidationError) -> dict:
     if hasattr(exc, "error_dict"):
         return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
@@ -145,7 +160,12 @@ def _handle(exc, context):
         response.data = error_body("invalid", _("The input is not valid."), _translated_texts(_flatten(exc.detail)))
         return response
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), "error")
-    message = _rendered(str(exc.detail)) if not isinstance(exc.detail, dict | list) else _("Request refused.")
+    if isinstance(exc, exceptions.Throttled):
+        message = throttled_message(exc.wait)
+    elif isinstance(exc.detail, dict | list):
+        message = _("Request refused.")
+    else:
+        message = _rendered(str(exc.detail))
     extra = {"retry_after": int(exc.wait)} if isinstance(exc, exceptions.Throttled) and exc.wait else {}
     response.data = error_body(code, message, **extra)
     return response

@@ -16,12 +16,15 @@ from __future__ import annotations
 import itertools
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
-from core.errors import DomainError
+from core.errors import DomainError, choose_one_of
 from credentials import selectors
 from credentials.choices import CertificateStatus
 from credentials.models import Certificate
@@ -94,7 +97,7 @@ class CertificatePdfView(_FileView):
             # The PDF needs the row alone (snapshot, status, ids): no joins, no ordering to compile.
             certificate = selectors.certificates_visible_to(request.user).select_related(None).get(pk=pk)
         except Certificate.DoesNotExist:
-            raise NotFound("No such certificate among those you may read.") from None
+            raise NotFound(gettext("No such certificate among those you may read.")) from None
         return self.file_response(
             certificate_pdf(certificate, lang=lang), content_type="application/pdf", filename=pdf_filename(certificate)
         )
@@ -112,11 +115,11 @@ class _CohortCertificatesView(_FileView):
             raise DomainError(
                 "invalid_status",
                 "Unknown certificate status.",
-                fields={"status": [f"Choose one of {', '.join(BULK_STATUS_CHOICES)}."]},
+                fields={"status": [choose_one_of(BULK_STATUS_CHOICES)]},
             )
         cohort = selectors.cohorts_visible_to(request.user).filter(pk=pk).first()
         if cohort is None:
-            raise NotFound("No such cohort among those you may read.")
+            raise NotFound(gettext("No such cohort among those you may read."))
         certificates = (
             selectors.certificates_visible_to(request.user).select_related(None).filter(enrolment__cohort=cohort)
         )
@@ -127,7 +130,9 @@ class _CohortCertificatesView(_FileView):
     @staticmethod
     def none_with_status(cohort) -> DomainError:
         return DomainError(
-            "no_certificates", f"Cohort {cohort.code} has no certificates with this status.", status_code=404
+            "no_certificates",
+            format_lazy(_("Cohort {cohort} has no certificates with this status."), cohort=cohort.code),
+            status_code=404,
         )
 
 

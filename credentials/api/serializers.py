@@ -4,6 +4,7 @@ never collide."""
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -185,7 +186,7 @@ class ModuleIdOrCodeField(serializers.Field):
         if text.isdigit():
             module = CurriculumModule.objects.filter(pk=int(text)).first()
             if module is None:
-                raise serializers.ValidationError(f"No module with id {text}.")
+                raise serializers.ValidationError(gettext("No module with id %(id)s.") % {"id": text})
             return module
         if len(text) > 32:
             self.fail("invalid")
@@ -209,7 +210,12 @@ class ModuleResultSerializer(serializers.ModelSerializer):
             found = CurriculumModule.objects.filter(curriculum_id=enrolment.cohort.curriculum_id, code=module).first()
             if found is None:
                 raise serializers.ValidationError(
-                    {"module": [f"No module with code {module!r} in the curriculum of this enrolment's cohort."]}
+                    {
+                        "module": [
+                            gettext("No module with code %(code)s in the curriculum of this enrolment's cohort.")
+                            % {"code": repr(module)}
+                        ]
+                    }
                 )
             attrs["module"] = found
         return attrs

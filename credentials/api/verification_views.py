@@ -34,7 +34,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import policy
-from core.api.errors import error_body, translated
+from core.api.errors import error_body, throttled_message, translated
 from core.api.pagination import KeysetPagination
 from core.api.strict import unknown_names_error
 from core.middleware import current_request_id
@@ -432,7 +432,7 @@ def _anonymous_detail(request, verification_id: str) -> HttpResponse:
     if not throttle.allow_request(request, None):
         refused = exceptions.Throttled(throttle.wait())
         extra = {"retry_after": int(refused.wait)} if refused.wait else {}
-        response = _json_response(error_body("throttled", str(refused.detail), **extra), 429)
+        response = _json_response(error_body("throttled", throttled_message(refused.wait), **extra), 429)
         if refused.wait:
             response["Retry-After"] = str(int(refused.wait))
     else:

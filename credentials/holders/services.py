@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import policy
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, from_one_to
 from core.language import public_tag
 from credentials.choices import LIVE_CERTIFICATE_STATUSES
 from credentials.models import Certificate, EmailKind, HolderAccess, HolderPreference, Learner, ShareLink
@@ -267,7 +267,9 @@ def _days(raw) -> int:
         days = 0
     if not 1 <= days <= share_link_max_days():
         raise DomainError(
-            "invalid", "Choose how long the link works.", fields={"days": [f"From 1 to {share_link_max_days()}."]}
+            "invalid",
+            "Choose how long the link works.",
+            fields={"days": [from_one_to(share_link_max_days())]},
         )
     return days
 

@@ -20,8 +20,10 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError
+from core.errors import DomainError, choose_one_of
 from credentials.models import Certificate
 from credentials.pdf.labels import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from credentials.pdf.qr import text_digest
@@ -44,8 +46,10 @@ def parse_language(value: str | None) -> str:
     if value not in SUPPORTED_LANGUAGES:
         raise DomainError(
             "unsupported_language",
-            f"The certificate prints in {', '.join(SUPPORTED_LANGUAGES)}.",
-            fields={"lang": [f"Choose one of {', '.join(SUPPORTED_LANGUAGES)}."]},
+            format_lazy(
+                _("The certificate prints in these languages: {languages}."), languages=", ".join(SUPPORTED_LANGUAGES)
+            ),
+            fields={"lang": [choose_one_of(SUPPORTED_LANGUAGES)]},
         )
     return value
 
@@ -161,8 +165,14 @@ def certificates_merged_pdf(
     if len(certificates) > MERGED_PDF_MAX:
         raise DomainError(
             "too_many_for_one_pdf",
-            f"One PDF holds at most {MERGED_PDF_MAX} certificates and cohort {cohort_code} has more with this "
-            "status: download certificates.zip (one PDF per certificate), or choose a status.",
+            format_lazy(
+                _(
+                    "One PDF holds at most {max} certificates and cohort {cohort} has more with this status: "
+                    "download certificates.zip (one PDF per certificate), or choose a status."
+                ),
+                max=MERGED_PDF_MAX,
+                cohort=cohort_code,
+            ),
             extra={"max_certificates": MERGED_PDF_MAX},
         )
     return render_certificates_pdf(

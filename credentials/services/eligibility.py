@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from credentials.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus, EnrolmentStatus, ResultOutcome
 from credentials.models import Certificate, Enrolment, ModuleResult
 from registry.choices import CurriculumStatus
@@ -80,7 +83,7 @@ def _accreditation_for(
     if in_force:
         return None, Reason(
             "accreditation_excludes_assessment",
-            "The provider's accreditation does not include assessment, so it cannot certify.",
+            _("The provider's accreditation does not include assessment, so it cannot certify."),
             {"accreditation": in_force[0].pk},
         )
     latest = covering[0] if covering else None
@@ -91,9 +94,19 @@ def _accreditation_for(
     )
     return None, Reason(
         "accreditation_not_in_force",
-        (
-            f"The provider holds no granted accreditation in force on {day.isoformat()} for this qualification"
-            + (f" (latest: {latest.status}, valid until {latest.valid_until.isoformat()})." if latest else ".")
+        format_lazy(
+            _(
+                "The provider holds no granted accreditation in force on {day} for this qualification (latest: "
+                "{status}, valid until {valid_until})."
+            ),
+            day=day.isoformat(),
+            status=latest.status,
+            valid_until=latest.valid_until.isoformat(),
+        )
+        if latest
+        else format_lazy(
+            _("The provider holds no granted accreditation in force on {day} for this qualification."),
+            day=day.isoformat(),
         ),
         detail,
     )
@@ -114,14 +127,29 @@ def issuance_basis(*, provider: Organisation, curriculum: Curriculum, awarded_on
     reasons: list[Reason] = []
     qualification = curriculum.qualification
     if curriculum.status == CurriculumStatus.WITHDRAWN:
-        reasons.append(Reason("curriculum_withdrawn", f"The curriculum {curriculum.version} is withdrawn."))
+        reasons.append(
+            Reason(
+                "curriculum_withdrawn",
+                format_lazy(_("The curriculum {version} is withdrawn."), version=curriculum.version),
+            )
+        )
     elif curriculum.status != CurriculumStatus.APPROVED:
-        reasons.append(Reason("curriculum_not_approved", f"The curriculum {curriculum.version} is not approved."))
+        reasons.append(
+            Reason(
+                "curriculum_not_approved",
+                format_lazy(_("The curriculum {version} is not approved."), version=curriculum.version),
+            )
+        )
     if not qualification.certifiable_on(awarded_on):
         reasons.append(
             Reason(
                 "qualification_not_certifiable",
-                f"{qualification.code} cannot be awarded on {awarded_on.isoformat()} (status {qualification.status}).",
+                format_lazy(
+                    _("{qualification} cannot be awarded on {day} (status {status})."),
+                    qualification=qualification.code,
+                    day=awarded_on.isoformat(),
+                    status=qualification.status,
+                ),
                 {"status": qualification.status},
             )
         )
@@ -135,8 +163,14 @@ def issuance_basis(*, provider: Organisation, curriculum: Curriculum, awarded_on
             reasons.append(
                 Reason(
                     "equivalency_missing",
-                    f"{qualification.code} is awarded by a foreign body and has no ministry equivalency in force "
-                    f"on {awarded_on.isoformat()}.",
+                    format_lazy(
+                        _(
+                            "{qualification} is awarded by a foreign body and has no ministry equivalency in force "
+                            "on {day}."
+                        ),
+                        qualification=qualification.code,
+                        day=awarded_on.isoformat(),
+                    ),
                 )
             )
     return IssuanceBasis(awarded_on=awarded_on, accreditation=accreditation, equivalency=equivalency, reasons=reasons)
@@ -154,9 +188,9 @@ def training_reasons(
     Returns (reasons, missing modules, hours)."""
     reasons: list[Reason] = []
     if enrolment.status == EnrolmentStatus.WITHDRAWN:
-        reasons.append(Reason("enrolment_not_completed", "The learner withdrew from the cohort."))
+        reasons.append(Reason("enrolment_not_completed", _("The learner withdrew from the cohort.")))
     if awarded_on is not None and awarded_on < enrolment.enrolled_on:
-        reasons.append(Reason("award_before_enrolment", "The award date is before the learner enrolled."))
+        reasons.append(Reason("award_before_enrolment", _("The award date is before the learner enrolled.")))
     by_module = {r.module_id: r for r in results}
     missing = []
     for module in modules:
@@ -167,7 +201,11 @@ def training_reasons(
     if missing:
         codes = ", ".join(m["code"] for m in missing)
         reasons.append(
-            Reason("mandatory_module_not_passed", f"Mandatory modules not passed: {codes}.", {"modules": missing})
+            Reason(
+                "mandatory_module_not_passed",
+                format_lazy(_("Mandatory modules not passed: {modules}."), modules=codes),
+                {"modules": missing},
+            )
         )
     attended_theory = sum(r.hours_theory for r in results)
     attended_practice = sum(r.hours_practice for r in results)
@@ -187,8 +225,11 @@ def training_reasons(
         reasons.append(
             Reason(
                 "hours_not_met",
-                f"Hours short: {hours['theory']['missing']} h of theory and {hours['practice']['missing']} h "
-                "of practice.",
+                format_lazy(
+                    _("Hours short: {theory} h of theory and {practice} h of practice."),
+                    theory=hours["theory"]["missing"],
+                    practice=hours["practice"]["missing"],
+                ),
                 hours,
             )
         )
@@ -221,8 +262,13 @@ def standing_revocations(**filters) -> dict[int, list[Certificate]]:
 def previously_revoked_reason(certificate: Certificate) -> Reason:
     return Reason(
         "previously_revoked",
-        f"The certificate {certificate.serial_number} of this enrolment was revoked; a new one is issued only "
-        "by an explicit decision that names it (`replaces_revoked`, with a reason).",
+        format_lazy(
+            _(
+                "The certificate {serial_number} of this enrolment was revoked; a new one is issued only by an "
+                "explicit decision that names it (`replaces_revoked`, with a reason)."
+            ),
+            serial_number=certificate.serial_number,
+        ),
         {
             "certificate": certificate.pk,
             "serial_number": certificate.serial_number,

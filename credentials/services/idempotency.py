@@ -11,6 +11,8 @@ import hashlib
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from credentials.models import IdempotencyRecord
@@ -29,7 +31,7 @@ def check_key(key: str) -> str:
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise DomainError(
             "invalid_idempotency_key",
-            f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters.",
+            format_lazy(_("An Idempotency-Key is 1 to {max} printable characters."), max=MAX_KEY_LENGTH),
             fields={"Idempotency-Key": ["Malformed."]},
         )
     return key

@@ -16,9 +16,11 @@ import copy
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core import policy
-from core.errors import Conflict, DomainError, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed, choose_one_of
 from credentials.choices import CertificateStatus, RevocationReason, StatusAuthority
 from credentials.models import Certificate
 from credentials.notifications.events import after_status_change
@@ -48,7 +50,7 @@ def require_authority_over(actor, certificate: Certificate) -> None:
         and status_authority_of(actor) != StatusAuthority.MINISTRY
     ):
         raise NotAllowed(
-            f"The ministry {certificate.status} this certificate; only the ministry can change that.",
+            MINISTRY_DECIDED.get(certificate.status, MINISTRY_DECIDED[CertificateStatus.REVOKED]),
             code="decided_by_ministry",
         )
 
@@ -66,11 +68,31 @@ def _status_data(certificate: Certificate) -> dict:
     }
 
 
+# The refusals' sentences, one per status and action (translated; the codes stay in `code` and `status`).
+MINISTRY_DECIDED = {
+    CertificateStatus.REVOKED: _("The ministry revoked this certificate; only the ministry can change that."),
+    CertificateStatus.SUSPENDED: _("The ministry suspended this certificate; only the ministry can change that."),
+}
+CERTIFICATE_IS = {
+    CertificateStatus.VALID: _("The certificate is valid."),
+    CertificateStatus.SUSPENDED: _("The certificate is suspended."),
+    CertificateStatus.REVOKED: _("The certificate is revoked."),
+    CertificateStatus.SUPERSEDED: _("The certificate is superseded."),
+}
+CANNOT_BE = {
+    "revoked": _("This certificate cannot be revoked."),
+    "suspended": _("This certificate cannot be suspended."),
+    "reinstated": _("This certificate cannot be reinstated."),
+    "reissued": _("This certificate cannot be reissued."),
+}
+
+
 def _refuse_transition(certificate: Certificate, wanted: str) -> Conflict:
+    status_sentence = CERTIFICATE_IS[certificate.status]
     return Conflict(
         "invalid_transition",
-        f"A {certificate.status} certificate cannot be {wanted}.",
-        fields={"status": [f"The certificate is {certificate.status}."]},
+        format_lazy("{} {}", CANNOT_BE[wanted], status_sentence),
+        fields={"status": [status_sentence]},
     )
 
 
@@ -79,7 +101,7 @@ def _check_reason_code(reason_code: str) -> None:
         raise DomainError(
             "invalid",
             "Unknown reason code.",
-            fields={"reason_code": [f"Choose one of {', '.join(RevocationReason.values)}."]},
+            fields={"reason_code": [choose_one_of(RevocationReason.values)]},
         )
 
 
@@ -295,7 +317,7 @@ def certificate_allow_replacement(*, actor, certificate: Certificate, reference:
         raise Conflict(
             "invalid_transition",
             "Only a revoked certificate that was not replaced yet can be released for a replacement.",
-            fields={"status": [f"The certificate is {certificate.status}."]},
+            fields={"status": [CERTIFICATE_IS[certificate.status]]},
         )
     if certificate.status_authority != StatusAuthority.MINISTRY:
         raise Conflict(

@@ -11,6 +11,8 @@ import unicodedata
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core import policy
 from core.errors import Conflict, DomainError
@@ -112,11 +114,11 @@ def _check_cohort(cohort: Cohort) -> None:
             "curriculum_not_approved", "The curriculum is not approved yet.", fields={"curriculum": ["Not approved."]}
         )
     if cohort.delivery_mode not in (curriculum.delivery_modes or []):
-        offered = ", ".join(curriculum.delivery_modes or []) or "none"
+        offered = ", ".join(curriculum.delivery_modes or []) or "—"
         raise DomainError(
             "delivery_mode_not_offered",
-            f"The curriculum is delivered {offered}.",
-            fields={"delivery_mode": [f"Choose one of: {offered}."]},
+            format_lazy(_("The curriculum is delivered only this way: {modes}."), modes=offered),
+            fields={"delivery_mode": [format_lazy(_("Choose one of: {choices}."), choices=offered)]},
         )
     if not isinstance(cohort.mentors, list) or not all(isinstance(m, str) and m.strip() for m in cohort.mentors):
         raise DomainError("invalid", "Mentors are a list of names.", fields={"mentors": ["A list of names."]})
@@ -263,8 +265,17 @@ def check_result(result: ModuleResult, module: CurriculumModule) -> None:
     if result.assessed_on and result.assessed_on < enrolled_on:
         raise DomainError(
             "assessed_before_enrolment",
-            f"The assessment date is before the learner enrolled ({enrolled_on.isoformat()}).",
-            fields={"assessed_on": [f"On or after the enrolment date, {enrolled_on.isoformat()}."]},
+            format_lazy(
+                _("The assessment date is before the learner enrolled ({enrolled_on})."),
+                enrolled_on=enrolled_on.isoformat(),
+            ),
+            fields={
+                "assessed_on": [
+                    format_lazy(
+                        _("On or after the enrolment date, {enrolled_on}."), enrolled_on=enrolled_on.isoformat()
+                    )
+                ]
+            },
         )
     if result.outcome != ResultOutcome.PENDING and not result.assessed_on:
         raise DomainError(

@@ -7,6 +7,7 @@ read and answers 304 when nothing changed."""
 from __future__ import annotations
 
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.api.errors import error_body
@@ -38,11 +39,11 @@ def _headers(response: HttpResponse, tag: str) -> HttpResponse:
 def status_list(request, number: str, purpose: str):
     found = find_list(int(number))
     if found is None:
-        return JsonResponse(error_body("not_found", "This registry has no such status list."), status=404)
+        return JsonResponse(error_body("not_found", _("This registry has no such status list.")), status=404)
     try:
         published = published_list(found, purpose)
     except SigningError:  # no active key: nothing can be signed; say so rather than serve an unsigned list
-        response = JsonResponse(error_body("unavailable", "The status list cannot be signed now."), status=503)
+        response = JsonResponse(error_body("unavailable", _("The status list cannot be signed now.")), status=503)
         response["Retry-After"] = "60"
         return response
     if _matches(request.headers.get("If-None-Match", ""), published.etag):

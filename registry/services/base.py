@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_changes, audit_snapshot, audit_values, m2m_values
 from core.errors import DomainError
@@ -73,9 +75,14 @@ def check_transition(*, what: str, current: str, target: str, transitions: dict)
     """Refuse a status change the lifecycle `transitions` ({status: {next statuses}}) does not allow."""
     allowed_next = transitions[current]
     if target not in allowed_next:
-        allowed = ", ".join(sorted(allowed_next)) or "none"
+        allowed = ", ".join(sorted(allowed_next)) or "—"
         raise DomainError(
             "invalid_transition",
-            f"A {current} {what} cannot become {target} (allowed: {allowed}).",
-            fields={"status": [f"Allowed next: {allowed}."]},
+            format_lazy(
+                _("The status cannot change from {current} to {target} (allowed: {allowed})."),
+                current=current,
+                target=target,
+                allowed=allowed,
+            ),
+            fields={"status": [format_lazy(_("Allowed next: {allowed}."), allowed=allowed)]},
         )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core import policy
-from core.errors import DomainError
+from core.errors import DomainError, choose_one_of
 from registry.choices import (
     QUALIFICATION_TRANSITIONS,
     AuditAction,
@@ -189,7 +191,7 @@ def _check_delivery_modes(modes) -> None:
         raise DomainError(
             "invalid",
             "Delivery modes must be a non-empty list without repeats.",
-            fields={"delivery_modes": [f"Choose from {', '.join(DeliveryMode.values)}."]},
+            fields={"delivery_modes": [choose_one_of(DeliveryMode.values)]},
         )
 
 
@@ -235,7 +237,10 @@ def _write_modules(curriculum: Curriculum, modules: list[dict]) -> None:
                 "A module maps a competence of another standard.",
                 fields={
                     "modules": [
-                        f"{module.code}: competences must come from the qualification's occupational standards."
+                        format_lazy(
+                            _("{module}: competences must come from the qualification's occupational standards."),
+                            module=module.code,
+                        )
                     ]
                 },
             )

@@ -15,12 +15,14 @@ logs, which get the exception's class and stack frames.
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import F
 from django.utils import timezone
@@ -106,8 +108,10 @@ Handler = Callable[[TaskRecord, object, TaskProgress], dict]
 
 
 def task_error(exc: DomainError) -> dict:
-    """The error object the API answers for `exc` (core.api.errors), as the task's `error`."""
-    return {"code": exc.code, "message": exc.message, "fields": exc.fields, **exc.extra}
+    """The error object the API answers for `exc` (core.api.errors), as the task's `error` (JSON: a lazy
+    translation is kept as text, in the language active where the task ran)."""
+    error = {"code": exc.code, "message": exc.message, "fields": exc.fields, **exc.extra}
+    return json.loads(json.dumps(error, cls=DjangoJSONEncoder))
 
 
 def task_run(record_id: str, handler: Handler) -> None:

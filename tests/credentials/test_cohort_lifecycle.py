@@ -4,6 +4,7 @@ its certificates moves it on; results cannot predate the enrolment."""
 import datetime
 
 import pytest
+from django.utils import translation
 
 from credentials.choices import CohortStatus
 from credentials.models import Cohort, ModuleResult
@@ -112,7 +113,9 @@ def test_imported_results_cannot_predate_the_enrolment(provider_user, fresh_enro
     with pytest.raises(CsvImportError) as info:
         results_import(actor=provider_user, provider=fresh_enrolment.cohort.provider, content=content)
     assert [(e.line, e.field) for e in info.value.errors] == [(2, "assessed_on")]
-    assert "enrol" in info.value.errors[0].message
+    assert info.value.errors[0].code == "assessed_before_enrolment"
+    with translation.override("en"):  # a lazy translation, rendered in the language of whoever reads it
+        assert "enrol" in str(info.value.errors[0].message)
     assert not ModuleResult.objects.exists()
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from core.progress import ProgressBar
 from credentials.services import CsvImportError, learners_import, results_import
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check every row, write nothing.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
+    @translation.override("en")  # the services' messages (lazy translations) in English, like the rest
     def handle(self, *args, path, provider, kind, dry_run, no_progress, **options):
         try:
             org = Organisation.objects.get(slug=provider, kind=OrganisationKind.PROVIDER)
@@ -44,7 +46,7 @@ class Command(BaseCommand):
             report = IMPORTERS[kind](actor=None, provider=org, content=content, dry_run=dry_run, progress=progress)
         except CsvImportError as exc:
             lines = [f"line {e.line}, {e.field}: {e.message}" for e in exc.errors]
-            raise CommandError("\n".join([exc.message, *lines])) from exc
+            raise CommandError("\n".join([str(exc.message), *lines])) from exc
         verb = "would import" if dry_run else "imported"
         self.stdout.write(
             f"{verb} {report.rows} {kind} rows for {org.slug}: {report.created} created, {report.updated} updated"

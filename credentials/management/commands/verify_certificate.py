@@ -25,6 +25,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from credentials.choices import VerificationChannel
 from credentials.signing import TokenError
@@ -122,6 +123,7 @@ class Command(BaseCommand):
         style = {"ok": self.style.SUCCESS, "failed": self.style.ERROR}.get(result, self.style.WARNING)
         self.stdout.write(f"{check:<14} {style(result.upper()):<8} {message}")
 
+    @translation.override("en")  # the services' messages (lazy translations) in English, like the rest
     def handle(self, *args, source: str, offline: bool, jwks: str | None, catalogue: str | None = None, **options):
         document = credential_file(source)
         if document is not None:

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from core.errors import DomainError
 from core.progress import ProgressBar
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Validate only; write nothing.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
+    @translation.override("en")  # the services' messages (lazy translations) in English, like the rest
     def handle(self, *args, path: Path, dry_run: bool, no_progress: bool, **options):
         try:
             text = path.read_text(encoding="utf-8-sig")
@@ -28,6 +30,6 @@ class Command(BaseCommand):
         except DomainError as exc:
             for row in exc.extra.get("rows", []):
                 self.stderr.write(f"line {row['line']}: {row['field']}: {row['message']}")
-            raise CommandError(exc.message) from exc
+            raise CommandError(str(exc.message)) from exc
         verb = "would import" if dry_run else "imported"
         self.stdout.write(f"{verb} {len(created)} tracer responses")
