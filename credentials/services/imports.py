@@ -24,11 +24,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from core import policy
 from core.audit import audit_changes, audit_snapshot, audit_values
 from core.bulk_copy import copy_insert
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, choose_one_of
 from credentials.choices import LIVE_CERTIFICATE_STATUSES, Gender, ResultOutcome
 from credentials.models import Certificate, Cohort, Enrolment, Learner, ModuleResult
 from registry.choices import AuditAction
@@ -73,7 +76,7 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict:
-        return {"line": self.line, "field": self.field, "code": self.code, "message": self.message}
+        return {"line": self.line, "field": self.field, "code": self.code, "message": str(self.message)}
 
 
 @dataclass
@@ -111,16 +114,31 @@ class CsvImportError(DomainError):
         self.errors = sorted(errors, key=lambda e: (e.line, e.field))
         super().__init__(
             "csv_invalid",
-            message or f"{len(self.errors)} problem(s) in the file; nothing was imported.",
+            message
+            or format_lazy(
+                ngettext_lazy(
+                    "{count} problem in the file; nothing was imported.",
+                    "{count} problems in the file; nothing was imported.",
+                    len(self.errors),
+                ),
+                count=len(self.errors),
+            ),
             fields={f"line_{e.line}.{e.field}": [e.message] for e in self.errors},
             extra={"row_errors": [e.as_dict() for e in self.errors]},
         )
 
 
+def _joined(messages: list):
+    """A field's messages as one, still lazy: rendered in the language of whoever reads the row's error."""
+    if len(messages) <= 1:
+        return messages[0] if messages else ""
+    return format_lazy("; ".join("{}" for _message in messages), *messages)
+
+
 def _refused(line: int, exc: DomainError, default_field: str = "row") -> list[RowError]:
     """A service rule's refusal as the row's errors: one per field it names."""
     if exc.fields:
-        return [RowError(line, f, exc.code, "; ".join(map(str, m)) or exc.message) for f, m in exc.fields.items()]
+        return [RowError(line, f, exc.code, _joined(m) or exc.message) for f, m in exc.fields.items()]
     return [RowError(line, default_field, exc.code, exc.message)]
 
 
@@ -140,13 +158,20 @@ def _decode(content: bytes | str) -> str:
         return content
     if len(content) > MAX_BYTES:
         raise CsvImportError(
-            [RowError(0, "file", "file_too_large", f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")]
+            [
+                RowError(
+                    0,
+                    "file",
+                    "file_too_large",
+                    format_lazy(_("The file is larger than {size} MB."), size=MAX_BYTES // (1024 * 1024)),
+                )
+            ]
         )
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CsvImportError(
-            [RowError(0, "file", "not_utf8", "The file is not UTF-8 text (save it as CSV UTF-8).")]
+            [RowError(0, "file", "not_utf8", _("The file is not UTF-8 text (save it as CSV UTF-8)."))]
         ) from exc
 
 
@@ -159,13 +184,13 @@ def read_rows(content: bytes | str, required: tuple[str, ...], optional: tuple[s
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise CsvImportError([RowError(1, "header", "empty_file", "The file is empty.")]) from None
+        raise CsvImportError([RowError(1, "header", "empty_file", _("The file is empty."))]) from None
     missing = [c for c in required if c not in header]
     unknown = [h for h in header if h and h not in required + optional]
-    problems = [RowError(1, c, "missing_column", "Missing column.") for c in missing]
-    problems += [RowError(1, h, "unknown_column", "Unknown column.") for h in unknown]
+    problems = [RowError(1, c, "missing_column", _("Missing column.")) for c in missing]
+    problems += [RowError(1, h, "unknown_column", _("Unknown column.")) for h in unknown]
     if len(set(header)) != len(header):
-        problems.append(RowError(1, "header", "duplicate_column", "A column appears twice."))
+        problems.append(RowError(1, "header", "duplicate_column", _("A column appears twice.")))
     if problems:
         raise CsvImportError(problems)
     rows = []
@@ -174,13 +199,24 @@ def read_rows(content: bytes | str, required: tuple[str, ...], optional: tuple[s
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            rows.append((line, {"__width__": f"{len(values)} values for {len(header)} columns."}))
+            rows.append(
+                (
+                    line,
+                    {
+                        "__width__": format_lazy(
+                            _("{values} values for {columns} columns."), values=len(values), columns=len(header)
+                        )
+                    },
+                )
+            )
             continue
         rows.append((line, {h: v.strip() for h, v in zip(header, values, strict=True)}))
         if len(rows) > MAX_ROWS:
-            raise CsvImportError([RowError(line, "file", "too_many_rows", f"At most {MAX_ROWS} rows per file.")])
+            raise CsvImportError(
+                [RowError(line, "file", "too_many_rows", format_lazy(_("At most {max} rows per file."), max=MAX_ROWS))]
+            )
     if not rows:
-        raise CsvImportError([RowError(2, "file", "no_rows", "The file has no rows.")])
+        raise CsvImportError([RowError(2, "file", "no_rows", _("The file has no rows."))])
     return rows
 
 
@@ -200,12 +236,12 @@ def parse_date(value: str) -> datetime.date:
             return datetime.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ValueError("Not a date (use YYYY-MM-DD or DD.MM.YYYY).")
+    raise ValueError(_("Not a date (use YYYY-MM-DD or DD.MM.YYYY)."))
 
 
 def _int(value: str) -> int:
     if not value.isdigit():
-        raise ValueError("A whole number of hours (0 or more).")
+        raise ValueError(_("A whole number of hours (0 or more)."))
     return int(value)
 
 
@@ -236,39 +272,53 @@ def _check_learner_rows(
                     line,
                     "personal_number",
                     "invalid_personal_number",
-                    "A Kosovo personal number has exactly 10 digits.",
+                    _("A Kosovo personal number has exactly 10 digits."),
                 )
             )
         elif pn in seen:
-            errors.append(RowError(line, "personal_number", "duplicate_row", f"Repeats line {seen[pn]}."))
+            errors.append(
+                RowError(
+                    line, "personal_number", "duplicate_row", format_lazy(_("Repeats line {line}."), line=seen[pn])
+                )
+            )
         else:
             seen[pn] = line
         data: dict = {"personal_number": pn}
         for name in ("given_name", "family_name"):
             value = normalise_name(row[name])
             if not value:
-                errors.append(RowError(line, name, "required", "Required."))
+                errors.append(RowError(line, name, "required", _("Required.")))
             elif len(value) > 100:
-                errors.append(RowError(line, name, "too_long", "At most 100 characters."))
+                errors.append(RowError(line, name, "too_long", _("At most 100 characters.")))
             data[name] = value
         try:
             data["date_of_birth"] = parse_date(row["date_of_birth"])
             check_birth_date(data["date_of_birth"], today=today)
         except ValueError as exc:
-            errors.append(RowError(line, "date_of_birth", "invalid_date", str(exc)))
+            errors.append(RowError(line, "date_of_birth", "invalid_date", exc.args[0]))
         except DomainError as exc:
             errors.extend(_refused(line, exc, "date_of_birth"))
         gender = row.get("gender", "").lower()
         gender = GENDER_ALIASES.get(gender, gender)
         if gender not in GENDERS:
             errors.append(
-                RowError(line, "gender", "invalid_choice", f"Choose one of {', '.join(Gender.values)} (or f, m).")
+                RowError(
+                    line,
+                    "gender",
+                    "invalid_choice",
+                    format_lazy(_("Choose one of: {choices} (or f, m)."), choices=", ".join(Gender.values)),
+                )
             )
         data["gender"] = gender
         slug = row.get("municipality", "").lower()
         if slug and slug not in municipalities:
             errors.append(
-                RowError(line, "municipality", "unknown_municipality", f"Unknown municipality {slug!r} (use its slug).")
+                RowError(
+                    line,
+                    "municipality",
+                    "unknown_municipality",
+                    format_lazy(_("Unknown municipality {slug} (use its slug)."), slug=repr(slug)),
+                )
             )
         data["municipality_id"] = municipalities.get(slug)
         email = row.get("email", "")
@@ -276,22 +326,29 @@ def _check_learner_rows(
             try:
                 email_ok(email)
                 if len(email) > 254:
-                    raise ValidationError("too long")
+                    raise ValidationError(_("At most 254 characters."))
             except ValidationError:
-                errors.append(RowError(line, "email", "invalid_email", "Not an email address."))
+                errors.append(RowError(line, "email", "invalid_email", _("Not an email address.")))
         data["email"] = email
         code = row.get("cohort", "")
         cohort = cohorts.get(code) if code else None
         if code and cohort is None:
-            errors.append(RowError(line, "cohort", "unknown_cohort", f"No cohort {code!r} of this provider."))
+            errors.append(
+                RowError(
+                    line,
+                    "cohort",
+                    "unknown_cohort",
+                    format_lazy(_("No cohort {code} of this provider."), code=repr(code)),
+                )
+            )
         enrolled_on = None
         if row.get("enrolled_on"):
             if not code:
-                errors.append(RowError(line, "enrolled_on", "cohort_required", "Only with a cohort."))
+                errors.append(RowError(line, "enrolled_on", "cohort_required", _("Only with a cohort.")))
             try:
                 enrolled_on = parse_date(row["enrolled_on"])
             except ValueError as exc:
-                errors.append(RowError(line, "enrolled_on", "invalid_date", str(exc)))
+                errors.append(RowError(line, "enrolled_on", "invalid_date", exc.args[0]))
         if len(errors) == bad:
             parsed.append({"line": line, "data": data, "cohort": cohort, "enrolled_on": enrolled_on})
     return parsed, errors
@@ -441,47 +498,59 @@ def _check_result_rows(
                     line,
                     "personal_number",
                     "unknown_learner",
-                    "No learner of this provider with this personal number.",
+                    _("No learner of this provider with this personal number."),
                 )
             )
         cohort = cohorts.get(row["cohort"])
         if cohort is None:
-            errors.append(RowError(line, "cohort", "unknown_cohort", f"No cohort {row['cohort']!r} of this provider."))
+            errors.append(
+                RowError(
+                    line,
+                    "cohort",
+                    "unknown_cohort",
+                    format_lazy(_("No cohort {code} of this provider."), code=repr(row["cohort"])),
+                )
+            )
         enrolment_id = enrolments.get((learner_id, cohort.pk)) if learner_id and cohort else None
         if learner_id and cohort and enrolment_id is None:
-            errors.append(RowError(line, "cohort", "not_enrolled", "The learner is not enrolled in this cohort."))
+            errors.append(RowError(line, "cohort", "not_enrolled", _("The learner is not enrolled in this cohort.")))
         module = modules.get((cohort.curriculum_id, row["module"])) if cohort else None
         if cohort and module is None:
             errors.append(
-                RowError(line, "module", "unknown_module", f"No module {row['module']!r} in the cohort's curriculum.")
+                RowError(
+                    line,
+                    "module",
+                    "unknown_module",
+                    format_lazy(_("No module {code} in the cohort's curriculum."), code=repr(row["module"])),
+                )
             )
         key = (row["personal_number"], row["cohort"], row["module"])
         if key in seen:
-            errors.append(RowError(line, "module", "duplicate_row", f"Repeats line {seen[key]}."))
+            errors.append(
+                RowError(line, "module", "duplicate_row", format_lazy(_("Repeats line {line}."), line=seen[key]))
+            )
         seen.setdefault(key, line)
         data: dict = {}
         for name in ("hours_theory", "hours_practice"):
             try:
                 data[name] = _int(row[name])
             except ValueError as exc:
-                errors.append(RowError(line, name, "invalid_hours", str(exc)))
+                errors.append(RowError(line, name, "invalid_hours", exc.args[0]))
         outcome = row["outcome"].lower()
         if outcome not in OUTCOMES:
-            errors.append(
-                RowError(line, "outcome", "invalid_choice", f"Choose one of {', '.join(ResultOutcome.values)}.")
-            )
+            errors.append(RowError(line, "outcome", "invalid_choice", choose_one_of(ResultOutcome.values)))
         data["outcome"] = outcome
         data["assessed_on"] = None
         if row.get("assessed_on"):
             try:
                 data["assessed_on"] = parse_date(row["assessed_on"])
             except ValueError as exc:
-                errors.append(RowError(line, "assessed_on", "invalid_date", str(exc)))
+                errors.append(RowError(line, "assessed_on", "invalid_date", exc.args[0]))
         elif outcome in (ResultOutcome.PASS, ResultOutcome.FAIL):
-            errors.append(RowError(line, "assessed_on", "required", "Required when the outcome is pass or fail."))
+            errors.append(RowError(line, "assessed_on", "required", _("Required when the outcome is pass or fail.")))
         data["assessor"] = normalise_name(row.get("assessor", ""))
         if len(data["assessor"]) > 255:
-            errors.append(RowError(line, "assessor", "too_long", "At most 255 characters."))
+            errors.append(RowError(line, "assessor", "too_long", _("At most 255 characters.")))
         if len(errors) == bad:
             parsed.append({"line": line, "enrolment_id": enrolment_id, "module": module, "data": data})
     return parsed, errors
