@@ -5,28 +5,33 @@ Plain Django views over `credentials.verification.services` (no DRF: they must b
 session (the pages are public; that keeps a verification at two queries) and never cache: a revocation shows on
 the very next request. The signed token in the URL fragment never reaches the server; a small inline script checks
 it in the browser against the public keys embedded in the page, and turns the whole banner into `token_mismatch`
-when the token is not this record's.
+when the token is not this record's. The verification page is written from a stencil of its template (ADR 0025):
+the same HTML as Django's render, its per-certificate values escaped as Django escapes them; what the page shows
+the same way for every certificate (the JWKS, the words of a language) is made once per process.
 """
 
 from __future__ import annotations
 
 import datetime
 import secrets
+from functools import lru_cache
 from urllib.parse import quote
 
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.html import json_script
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.language import localized, public_tag
+from core.language import language_context, localized, public_tag
+from core.stencil import Stencil
 from credentials.choices import VerificationChannel, VerificationOutcome
-from credentials.signing import SigningError, public_jwks
+from credentials.signing import SigningError, load_keyring, public_jwks
 from credentials.tokens import certificate_claims
 from credentials.verification.events import Caller
 from credentials.verification.parsing import VerificationInputError, parse_scanned_text
@@ -143,9 +148,21 @@ def _date(value) -> str:
     """A date (or its ISO text) in the active language's one format (config/formats/)."""
     if not value:
         return ""
-    if isinstance(value, str):
-        value = datetime.date.fromisoformat(value[:10])
-    return date_format(value)
+    if not isinstance(value, str):
+        value = value.isoformat()
+    return _date_text(translation.get_language(), value[:10])
+
+
+@lru_cache(maxsize=4096)
+def _date_text(language: str | None, day: str) -> str:
+    """The page's dates are few (award dates, status changes): each formatted once per language and process."""
+    return date_format(datetime.date.fromisoformat(day))
+
+
+@lru_cache(maxsize=8)
+def _now_text(language: str | None, minute: datetime.datetime) -> str:
+    """`{% now "DATETIME_FORMAT" %}` (to the minute: the formats of config/formats/ show no seconds)."""
+    return date_format(minute, "DATETIME_FORMAT")
 
 
 def _hours(qualification: dict) -> str | None:
@@ -183,15 +200,68 @@ def _public_keys() -> dict:
         return {"keys": []}
 
 
+# The page is its template cut once per language, state, keyset and optional part (core/stencil.py, ADR 0025).
+PAGE = Stencil("credentials/verification_page.html")
+# (the keyring it was made from, the JWKS, its number): a new number for each keyring seen by this process.
+_jwks_state: tuple = (None, {"keys": []}, 0)
+
+
+def _keyset() -> tuple[dict, int]:
+    """The embedded JWKS and its number, made again only when the keyring changes (load_keyring() is cached per
+    keyring file, so a rotation or a new key gives a new keyring)."""
+    global _jwks_state  # noqa: PLW0603 - one tuple, replaced whole
+    try:
+        keyring = load_keyring()
+    except SigningError:
+        keyring = None
+    state = _jwks_state
+    if state[0] is not keyring:
+        state = _jwks_state = (keyring, _public_keys(), state[2] + 1)
+    return state[1], state[2]
+
+
+@lru_cache(maxsize=8)
+def _language_parts(language: str | None) -> dict:
+    """What the page shows the same way for every certificate in a language: the token check's words, the check
+    list's labels and explanations (strings, translated once)."""
+    return {
+        "token_texts": {key: str(text) for key, text in TOKEN_TEXTS.items()},
+        "check_labels": {name: str(label) for name, label in CHECK_LABELS.items()},
+        "results": {result: str(label) for result, label in RESULT_LABELS.items()},
+        "banners": {state: str(banner) for state, banner in BANNERS.items()},
+        "check_messages": {code: str(message) for code, message in CHECK_MESSAGES.items()},
+    }
+
+
+def _page_response(state: str, variable: dict, *, nonce: str, status: int) -> HttpResponse:
+    """The page as `render(request, "credentials/verification_page.html", context)` writes it, from its stencil:
+    `variable` is what differs between certificates; the rest depends on the language, the state and the keyset."""
+    language = translation.get_language()
+    jwks, keyset = _keyset()
+    variable["nonce"] = nonce
+    variable["verified_at"] = _now_text(language, timezone.localtime().replace(second=0, microsecond=0))
+
+    def fixed() -> dict:
+        return {
+            **language_context(None),
+            "lang": public_tag(),
+            "state": state,
+            "banner": BANNERS[state],
+            "jwks": jwks,
+            "token_texts": _language_parts(language)["token_texts"],
+        }
+
+    html = PAGE.render(variable, key=(language, state, keyset), fixed=fixed)
+    return HttpResponse(html, status=status)
+
+
 @require_safe
 def verification_page(request, verification_id: str):
-    base = _base_context(request)
-    nonce = base["nonce"]
+    nonce = secrets.token_urlsafe(16)
 
     wait = page_throttle_wait(request)
     if wait is not None:
-        context = {**base, "state": "throttled", "banner": BANNERS["throttled"], "note": _throttled_note(wait)}
-        response = render(request, "credentials/verification_page.html", context, status=429)
+        response = _page_response("throttled", {"note": _throttled_note(wait)}, nonce=nonce, status=429)
         response["Retry-After"] = str(wait)
         return _protect(response, nonce)
 
@@ -199,11 +269,14 @@ def verification_page(request, verification_id: str):
         verification_id=verification_id, caller=Caller.from_request(request), channel=VerificationChannel.PAGE
     )
     state = report.outcome
-    context = {**base, "state": state, "banner": BANNERS[state], "note": NOTES[state]}
+    variable = {"note": NOTES[state]}
     if report.found:
         certificate = report.certificate
         facts = report.public_facts()
-        context.update(
+        words = _language_parts(translation.get_language())
+        # The status check says the status in words (E REVOKUAR), not that a check failed.
+        status_words = words["banners"][certificate.status]
+        variable.update(
             facts=facts,
             status_changed_on=_date(facts.get("status_changed_on")),
             awarded_on=_date(facts.get("awarded_on")),
@@ -212,24 +285,18 @@ def verification_page(request, verification_id: str):
             equivalency=_equivalency(facts["equivalency"]),
             checks=[
                 {
-                    "name": CHECK_LABELS[check.name],
+                    "name": words["check_labels"][check.name],
                     "result": check.result,
-                    # The status check says the status in words (E REVOKUAR), not that a check failed.
-                    "result_label": BANNERS[certificate.status]
-                    if check.name == "status"
-                    else RESULT_LABELS[check.result],
+                    "result_label": status_words if check.name == "status" else words["results"][check.result],
                     "code": check.code,
-                    "message": CHECK_MESSAGES.get(check.code, ""),
+                    "message": words["check_messages"].get(check.code, ""),
                 }
                 for check in report.checks
                 if check.name in CHECK_NAMES
             ],
-            claims=certificate_claims(certificate),
-            token_texts={key: str(text) for key, text in TOKEN_TEXTS.items()},
-            jwks=_public_keys(),
+            expected_claims=json_script(certificate_claims(certificate), "expected-claims"),
         )
-    status = STATUS_FOR_OUTCOME.get(state, 200)
-    response = render(request, "credentials/verification_page.html", context, status=status)
+    response = _page_response(state, variable, nonce=nonce, status=STATUS_FOR_OUTCOME.get(state, 200))
     return _protect(response, nonce)
 
 
