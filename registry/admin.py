@@ -260,6 +260,17 @@ class GroupAdmin(MinistryOnlyMixin, AuditedSavesMixin, AuditTrailAdminMixin, Bas
 admin.site.unregister(TokenProxy)
 
 
+def _token_label(token) -> str:
+    """What the back office calls an API token: its user's name. DRF's `str(token)` is the key, a credential,
+    which Django's admin prints in the titles, breadcrumbs and messages of the token's pages (change, delete,
+    history, "was added"): the ministry, which issues and revokes tokens, would read every client's key and could
+    act as that provider. `TokenProxy` exists only for this admin."""
+    return token.user.get_username() if token.user_id else "-"
+
+
+TokenProxy.__str__ = _token_label
+
+
 @admin.register(TokenProxy)
 class TokenAdmin(MinistryOnlyMixin, BaseTokenAdmin):
     """API tokens (DRF's admin, keyed by user). Creating and deleting (revoking) one is audited on the user (its

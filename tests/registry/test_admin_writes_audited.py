@@ -217,3 +217,35 @@ def test_api_tokens_created_and_deleted_in_the_admin_are_audited_never_with_the_
         assert key not in f"{entry.object_id} {entry.object_repr} {entry.before} {entry.after} {entry.reason}"
     for log in LogEntry.objects.all():
         assert key not in f"{log.object_id} {log.object_repr} {log.change_message}"
+
+
+def test_the_ministry_issues_and_revokes_tokens_without_ever_reading_a_key(client):
+    """A key is a credential: whoever reads a provider's key acts as that provider. The ministry's pages of a token
+    (change, history, delete, the messages after adding and deleting) name it by its user, never by its key."""
+    ministry = f.UserFactory(ministry=True)
+    client.force_login(ministry)
+    holder = f.UserFactory()
+    token = Token.objects.create(user=holder)
+    pages = [f"/admin/authtoken/tokenproxy/{holder.pk}/{page}/" for page in ("change", "history", "delete")]
+    for url in [*pages, "/admin/authtoken/tokenproxy/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert token.key not in response.content.decode(), url
+    assert holder.get_username() in client.get(pages[0]).content.decode()  # named by its user
+
+    newcomer = f.UserFactory()
+    added = client.post("/admin/authtoken/tokenproxy/add/", {"user": newcomer.pk}, follow=True)
+    assert added.status_code == 200 and Token.objects.get(user=newcomer).key not in added.content.decode()
+    deleted = client.post(pages[2], {"post": "yes"}, follow=True)
+    assert deleted.status_code == 200 and token.key not in deleted.content.decode()
+    assert not Token.objects.filter(user=holder).exists()
+
+
+def test_a_provider_opens_no_token_page(client):
+    provider_user = f.UserFactory()
+    holder = f.UserFactory()
+    Token.objects.create(user=holder)
+    client.force_login(provider_user)
+    assert client.get(f"/admin/authtoken/tokenproxy/{holder.pk}/change/").status_code == 403
+    assert client.post("/admin/authtoken/tokenproxy/add/", {"user": provider_user.pk}).status_code == 403
+    assert not Token.objects.filter(user=provider_user).exists()
