@@ -21,17 +21,21 @@ SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 DESKTOP, PHONE = (1280, 900), (390, 844)
 
 
-@pytest.fixture
-def browser(tmp_path):
-    driver = start_chromium(tmp_path / "chromium-profile", window="1280,900")
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    driver = start_chromium(tmp_path_factory.mktemp("a11y-browser") / "chromium-profile", window="1280,900")
     yield driver
     driver.quit()
 
 
 @pytest.fixture(autouse=True)
-def _fresh(settings, live_server):
+def _fresh(settings, live_server, browser):
+    """One browser per module: each test starts at desktop width, with no language cookie."""
     settings.PUBLIC_BASE_URL = live_server.url
     cache.clear()
+    browser.get(f"{live_server.url}/")
+    browser.delete_all_cookies()
+    browser.set_window_size(*DESKTOP)
     yield
     cache.clear()
 
@@ -101,3 +105,36 @@ def test_the_revocation_date_stays_on_one_line_on_a_phone(browser, live_server, 
         assert dates, tag
         lines = browser.execute_script("return arguments[0].getClientRects().length", dates[0])
         assert lines == 1, f"the revocation date wraps in {tag}"
+
+
+PHONE_360 = (360, 780)
+# Every visible text of the page with the size it is drawn at (its element's computed font size).
+TEXT_SIZES = """
+const out = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  const el = node.parentElement;
+  if (!el || !node.nodeValue.trim() || el.closest('script, style') || !el.checkVisibility()) continue;
+  const rect = el.getBoundingClientRect();
+  if (rect.width <= 1 && rect.height <= 1) continue;  // visually hidden, for screen readers
+  out.push({text: node.nodeValue.trim().slice(0, 40), px: parseFloat(getComputedStyle(el).fontSize)});
+}
+return out;
+"""
+
+
+@pytest.mark.parametrize("lang", ["sq", "sr-Cyrl"])
+def test_the_verification_pages_are_readable_at_360_px(browser, live_server, revoked, lang):
+    """/v/ and a revoked certificate's /v/{id} on a 360 px phone: no text under 12 px, nothing scrolls sideways,
+    the revocation date on one line; screenshots to var/screenshots/ to look at."""
+    for name, path in (("verify-form", "/v/"), ("verification-revoked", f"/v/{revoked.verification_id}")):
+        browser.set_window_size(*PHONE_360)
+        browser.get(f"{live_server.url}{path}?lang={lang}")
+        assert browser.execute_script("return window.innerWidth") <= PHONE_360[0]
+        small = [f"{t['text']!r}: {t['px']} px" for t in browser.execute_script(TEXT_SIZES) if t["px"] < 12]
+        assert not small, f"{name} ({lang}): text under 12 px on a phone:\n" + "\n".join(small)
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), name
+        if name == "verification-revoked":
+            date = browser.find_element("css selector", "#status-banner .date")
+            assert browser.execute_script("return arguments[0].getClientRects().length", date) == 1, lang
+        _screenshot(browser, f"{name}-{lang}-phone-360.png", PHONE_360)

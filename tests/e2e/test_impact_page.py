@@ -14,6 +14,7 @@ from PIL import Image
 
 from outcomes.choices import EmploymentStatus as ES
 from tests import factories as f
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import start_chromium
 from tests.outcomes.conftest import (
     EmployerSurveyFactory,
@@ -29,12 +30,21 @@ SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 URL_IN_HTML = re.compile(r"""(?:https?:)?//[^\s"'<>)]+""")
 
 
-@pytest.fixture
-def browser(tmp_path):
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
     # A reader in Kosovo: the browser asks for Albanian (the page follows Accept-Language, docs/languages.md).
-    driver = start_chromium(tmp_path / "chromium-profile", window="1280,1600", accept_languages="sq,en")
+    profile = tmp_path_factory.mktemp("impact-browser") / "chromium-profile"
+    driver = start_chromium(profile, window="1280,1600", accept_languages="sq,en")
     yield driver
     driver.quit()
+
+
+@pytest.fixture(autouse=True)
+def _desktop(browser, live_server):
+    """Each test starts at desktop width with no language chosen (the browser's Albanian): one browser per module."""
+    browser.get(f"{live_server.url}/")
+    browser.delete_all_cookies()
+    browser.set_window_size(1280, 1600)
 
 
 @pytest.fixture
@@ -122,3 +132,34 @@ def test_the_impact_page_in_english(browser, live_server, outcomes_data):
         "Graduates' satisfaction with their skills",
     ]
     assert _screenshot(browser, "impact-en.png").stat().st_size > 10000
+
+
+PHONE_WIDTH = 360
+# The size each chart text is drawn at on the screen: its font size times the scale the SVG is drawn at.
+DRAWN_TEXT_SIZES = """
+return Array.from(document.querySelectorAll('svg text')).map(t => ({
+  text: t.textContent.trim(),
+  px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a,
+}));
+"""
+
+
+@pytest.mark.parametrize("lang", ["sq", "sr-Cyrl"])
+def test_the_charts_stay_readable_on_a_phone(browser, live_server, outcomes_data, lang):
+    """At 360 px every chart label is drawn at 12 px at least (a chart scrolls inside its box rather than shrink
+    its text), and the page itself does not scroll sideways."""
+    browser.set_window_size(PHONE_WIDTH, 800)
+    browser.get(f"{live_server.url}/impact/?lang={lang}")
+    assert browser.execute_script("return window.innerWidth") <= PHONE_WIDTH
+    sizes = browser.execute_script(DRAWN_TEXT_SIZES)
+    assert len(sizes) > 10
+    small = [f"{s['text']!r}: {s['px']:.1f} px" for s in sizes if s["px"] < 12 - 0.01]
+    assert not small, "chart labels under 12 px on a phone:\n" + "\n".join(small)
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(browser, f"impact page on a phone ({lang})")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    full, chrome = browser.execute_script(
+        "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]"
+    )
+    browser.set_window_size(PHONE_WIDTH, min(full + chrome, 6000))
+    browser.save_screenshot(str(SCREENSHOTS / f"impact-{lang}-phone-360.png"))
