@@ -27,6 +27,7 @@ NAMES_ONLY: frozenset[str] = frozenset()
 # lists of the API's names (`Known: lang, qr, ...`), the answer's own field names, and these formats and names.
 _CODE = re.compile(r"\b\w*\d\w*\b|\b[A-Za-z0-9]+(?:[_.\-@/][A-Za-z0-9]+)+\b|\b[A-Z][A-Z0-9]*\b|`[^`]*`")
 _NAME_LIST = re.compile(r"\b[a-z][a-z0-9_]*(?:, [a-z][a-z0-9_]*)+\b")
+_ECHOED = re.compile(r'"[^"]*"')  # what the caller sent, quoted back: '"whim" is not a valid choice.'
 _LATIN_NAMES = ("YYYY-MM-DD", "Idempotency-Key", "https")
 
 
@@ -141,6 +142,7 @@ def _texts(error: dict) -> list[str]:
 
 def _latin_left(text: str, error: dict) -> str:
     text = _NAME_LIST.sub(" ", text)
+    text = _ECHOED.sub(" ", text)
     for name in (*_LATIN_NAMES, *error["fields"]):
         text = text.replace(name, " ")
     text = _CODE.sub(" ", text)
@@ -213,5 +215,6 @@ def test_a_cyrillic_check_finds_latin_words():
     error = {"fields": {"qr": []}}
     assert _latin_left("Непознато поље: qr. Познати: lang, qr, items.", error) == ""
     assert _latin_left("Знак 1 (CYRILLIC CAPITAL LETTER A), L5-SEN-2026-000001, token_malformed, UTF-8.", error) == ""
+    assert _latin_left('"whim" није исправан избор.', error) == ""
     assert _latin_left("Унети подаци nisu ispravni.", error) == "nisu ispravni"
     assert _latin_left("Expected text.", error) == "Expected text"
