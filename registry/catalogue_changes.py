@@ -109,7 +109,7 @@ def decode_cursor(since: str | None) -> int:
     except (signing.BadSignature, ValueError):
         raise DomainError(
             "invalid_since",
-            "`since` is a cursor this feed gave (`next_since` of a page); leave it out to start from the beginning.",
+            _("`since` is a cursor this feed gave (`next_since` of a page); leave it out to start from the beginning."),
             fields={"since": ["Not a cursor of this feed."]},
         ) from None
     return value

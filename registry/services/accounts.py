@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
 from core.errors import DomainError
@@ -22,14 +24,20 @@ def api_client_onboard(*, actor, username: str, organisation_slug: str, role: st
     """
     organisation = Organisation.objects.filter(slug=organisation_slug).first()
     if organisation is None:
-        raise DomainError("unknown_organisation", f"No organisation with slug {organisation_slug!r}.")
+        raise DomainError(
+            "unknown_organisation",
+            format_lazy(_("No organisation with the slug {slug}."), slug=repr(organisation_slug)),
+        )
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, organisation=organisation, role=role)
         user.set_unusable_password()
         create_audited(actor=actor, instance=user)
     elif user.organisation_id != organisation.pk or user.role != role:
-        raise DomainError("user_exists_elsewhere", f"User {username!r} exists with another organisation or role.")
+        raise DomainError(
+            "user_exists_elsewhere",
+            format_lazy(_("The user {username} exists with another organisation or role."), username=repr(username)),
+        )
     if rotate and Token.objects.filter(user=user).delete()[0]:
         audit_record(
             actor=actor,
