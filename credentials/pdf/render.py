@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import functools
 import io
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,15 +62,23 @@ def register_fonts() -> None:
     pdfmetrics.registerFont(CertificateFont(BOLD, str(FONTS_DIR / "DejaVuSans-Bold.ttf")))
 
 
-@functools.cache
+_preparing = threading.Lock()
+
+
 def prepare_fonts() -> None:
     """Once per process: the fonts' shared subsets (the alphabets and every print language's wording), built and
-    compressed, and the wording's encoded strings (credentials/pdf/typeset.py)."""
+    compressed, and the wording's encoded strings (credentials/pdf/typeset.py). A thread that renders meanwhile
+    waits: a half-prepared font would number glyphs from nothing."""
     register_fonts()
-    texts = labels.all_wording()
-    wording = {text for text in texts if "{" not in text}
-    for name in (REGULAR, BOLD):
-        pdfmetrics.getFont(name).prepare(ALPHABETS + "".join(sorted(texts)), wording)
+    fonts = [pdfmetrics.getFont(name) for name in (REGULAR, BOLD)]
+    if all(font.prepared for font in fonts):
+        return
+    with _preparing:
+        texts = labels.all_wording()
+        wording = {text for text in texts if "{" not in text}
+        for font in fonts:
+            if not font.prepared:
+                font.prepare(ALPHABETS + "".join(sorted(texts)), wording)
 
 
 @dataclass(frozen=True)

@@ -91,37 +91,30 @@ class CertificateFont(TTFont):
         scratch = _Scratch()
         self.splitString(characters + "".join(sorted(wording)), scratch)
         state = self.state.pop(scratch)
-        base = []
-        for index, codes in enumerate(state.subsets):
-            name = (b"".join((SUBSETN(index), b"+", self.face.name, self.face.subfontNameX))).decode("pdfdoc")
-            program = self.face.makeSubset(codes)
-            base.append(
-                _Prepared(
-                    codes=tuple(codes),
-                    base_font_name=name,
-                    widths=_widths(self.face, codes),
-                    cmap=pdfdoc.PDFZCompress.encode(makeToUnicodeCMap(name, codes)),
-                    font_file=pdfdoc.PDFZCompress.encode(program),
-                    font_file_length=len(program),
-                )
-            )
-        self._base_assignments = dict(state.assignments)
-        self._base_next_code = 256 * len(state.subsets)  # a character outside the base opens a new subset
-        self._base = tuple(base)
-        self._encoded = {}
+        base = tuple(self._prepare_subset(index, codes) for index, codes in enumerate(state.subsets))
+        assignments = dict(state.assignments)
+        next_code = 256 * len(state.subsets)  # a character outside the base opens a new subset
+        encoded = {}
         for text in wording:
             scratch = _Scratch()
-            self.start(scratch)
-            self._encoded[text] = tuple((subset, escapePDF(codes)) for subset, codes in self.splitString(text, scratch))
+            self.state[scratch] = self._state(assignments, base, next_code)
+            encoded[text] = tuple((subset, escapePDF(codes)) for subset, codes in self.splitString(text, scratch))
             self.state.pop(scratch)
+        self._base_assignments, self._base_next_code, self._encoded = assignments, next_code, encoded
+        self._base = base  # last: the font counts as prepared from here on
+
+    def _state(self, assignments: dict[int, int], base: tuple[_Prepared, ...], next_code: int) -> TTFont.State:
+        state = TTFont.State(self._asciiReadable, self)
+        state.assignments = dict(assignments)
+        state.subsets = [list(prepared.codes) for prepared in base]
+        state.nextCode = next_code
+        return state
 
     def start(self, doc) -> None:
         """Begin `doc`'s numbering with the base subsets."""
-        state = TTFont.State(self._asciiReadable, self)
-        state.assignments = dict(self._base_assignments)
-        state.subsets = [list(prepared.codes) for prepared in self._base]
-        state.nextCode = self._base_next_code
-        self.state[doc] = state
+        if not self._base:
+            raise RuntimeError(f"{self.fontName} is not prepared")
+        self.state[doc] = self._state(self._base_assignments, self._base, self._base_next_code)
         self._started.add(doc)
 
     def encode(self, text: str, doc) -> tuple[tuple[int, str], ...] | list[tuple[int, str]]:
