@@ -176,3 +176,94 @@ def test_the_municipality_checks_candidates_in_serbian_cyrillic(browser, live_se
     assert "Провера сертификата" in text
     assert events.count() == 5  # the download re-checks nothing
     _assert_no_latin(latin)
+
+
+def test_qpgj_imports_records_results_and_issues_in_serbian_cyrillic(browser, live_server, tmp_path):
+    from credentials.choices import CohortStatus
+    from credentials.models import Certificate, Learner, ModuleResult
+
+    provider = factories.OrganisationFactory(
+        slug="qpgj", name="Qendra për Punësim dhe Gjithëpërfshirje", short_name="QPGJ"
+    )
+    curriculum = factories.CurriculumFactory()
+    qualification = curriculum.qualification
+    factories.AccreditationFactory(provider=provider, qualification=qualification)
+    cohort = factories.CohortFactory(
+        provider=provider, curriculum=curriculum, code="SEN-8", status=CohortStatus.RUNNING
+    )
+    user = factories.UserFactory(organisation=provider, username="qpgj")
+    modules = list(curriculum.modules.order_by("order"))
+    # The registry's data as recorded: names, the provider, module titles (one language), the qualification's titles
+    # in the languages it has (the Cyrillic one is made from the Serbian); and the CSV's column names (codes).
+    columns = ["personal_number", "given_name", "family_name", "date_of_birth", "gender", "municipality", "cohort"]
+    data = [
+        *columns,
+        "Ardita Krasniqi",
+        "Ardita",
+        "Krasniqi",
+        "Đorđe Čolić",
+        provider.name,
+        user.username,
+        *(m.title for m in modules),
+        qualification.title_sq,
+        qualification.title_en,
+    ]
+    latin = {}
+
+    _sign_in_and_switch_to_cyrillic(browser, live_server, user)
+    _reads_in_cyrillic(browser, "back office index, provider", data, latin)
+
+    # 1. The learner CSV: two learners, enrolled in SEN-8.
+    csv = tmp_path / "polaznici.csv"
+    csv.write_text(
+        ",".join(columns)
+        + "\n1100000001,Ardita,Krasniqi,1996-04-12,f,,SEN-8\n1100000002,Đorđe,Čolić,1994-11-02,m,,SEN-8\n",
+        encoding="utf-8",
+    )
+    browser.get(f"{live_server.url}/admin/credentials/learner/")
+    _reads_in_cyrillic(browser, "learner list", data, latin)
+    _click_and_wait(browser, "a[href$='/admin/credentials/learner/import/']")
+    _reads_in_cyrillic(browser, "CSV import form", data, latin)
+    help_text = browser.find_element(By.ID, "content-main").text
+    if not all(column in help_text for column in columns):  # Cyrillic letters would not name the CSV's columns
+        latin["the import's column names, as a CSV needs them"] = [
+            line for line in help_text.splitlines() if "_" in line or "ersonal" in line
+        ]
+    browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(csv))
+    _click_and_wait(browser, "input[type=submit].default")
+    assert browser.find_elements(By.CSS_SELECTOR, ".backoffice-counts")
+    assert Learner.objects.filter(provider=provider).count() == 2
+    _reads_in_cyrillic(browser, "CSV import report", data, latin)
+
+    # 2. Results: each module for the whole cohort, from the grid.
+    browser.get(f"{live_server.url}/admin/credentials/cohort/{cohort.pk}/results/")
+    _reads_in_cyrillic(browser, "results grid", data, latin)
+    for module in modules:
+        browser.get(browser.find_element(By.LINK_TEXT, module.code).get_attribute("href"))
+        _reads_in_cyrillic(browser, f"results of {module.code}", data, latin)
+        for select in browser.find_elements(By.CSS_SELECTOR, "select[name$='-outcome']"):
+            prefix = select.get_attribute("name").rsplit("-", 1)[0]
+            for name, value in (("hours_theory", module.hours_theory), ("hours_practice", module.hours_practice)):
+                field = browser.find_element(By.NAME, f"{prefix}-{name}")
+                field.clear()
+                field.send_keys(str(value))
+            select.find_element(By.CSS_SELECTOR, "option[value=pass]").click()
+            day = browser.find_element(By.NAME, f"{prefix}-assessed_on")
+            browser.execute_script("arguments[0].value = '2026-05-20'", day)
+        _click_and_wait(browser, "input[type=submit].default")
+        assert browser.find_elements(By.CSS_SELECTOR, ".results-grid")
+    assert ModuleResult.objects.filter(enrolment__cohort=cohort, outcome="pass").count() == 4
+
+    # 3. The cohort's dry run, then the issuance.
+    browser.get(f"{live_server.url}/admin/credentials/cohort/{cohort.pk}/issue/")
+    assert "Čolić" in browser.find_element(By.ID, "would-issue").text and not Certificate.objects.exists()
+    _reads_in_cyrillic(browser, "issuance preview", data, latin)
+    _screenshot(browser, "backoffice-provider-issue-preview-sr.png")
+    _click_and_wait(browser, ".backoffice-confirm input[type=submit]")
+    issued = browser.find_elements(By.CSS_SELECTOR, "#issued tbody tr")
+    assert len(issued) == 2 and Certificate.objects.filter(status=CertificateStatus.VALID).count() == 2
+    _reads_in_cyrillic(browser, "issued", data, latin)
+    certificate = Certificate.objects.get(learner__family_name="Čolić")
+    browser.get(f"{live_server.url}/admin/credentials/certificate/{certificate.pk}/change/")
+    _reads_in_cyrillic(browser, "certificate page", data + [certificate.verification_id], latin)
+    _assert_no_latin(latin)
