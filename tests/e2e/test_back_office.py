@@ -29,10 +29,11 @@ DESKTOP = (1280, 900)
 PHONE_SHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 
 
-@pytest.fixture
-def browser(tmp_path):
-    driver = start_chromium(tmp_path / "profile", window="1280,900", accept_languages="sq")
-    driver.downloads = tmp_path / "downloads"
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("back-office-browser")
+    driver = start_chromium(folder / "profile", window="1280,900", accept_languages="sq")
+    driver.downloads = folder / "downloads"
     driver.downloads.mkdir()
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(driver.downloads)})
     yield driver
@@ -40,9 +41,14 @@ def browser(tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings, live_server):
+def _fresh_cache(settings, live_server, browser):
+    """One browser for the module: each test starts signed out, with no language chosen and no downloads."""
     settings.PUBLIC_BASE_URL = live_server.url
     cache.clear()
+    browser.get(f"{live_server.url}/admin/login/")
+    browser.delete_all_cookies()
+    for old in browser.downloads.iterdir():
+        old.unlink()
     yield
     cache.clear()
 
