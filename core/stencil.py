@@ -5,8 +5,9 @@ CPU walking ~300 nodes to print some 25 per-certificate values into markup that 
 certificate of a language (docs/performance.md, ADR 0025). A `Stencil` renders the template itself, with Django,
 once for each *shape*: every truthy value of the variable context replaced by a hole (a marker of letters and
 digits, which HTML escaping, URL quoting and JSON leave as they are), every falsy value and list length kept, so
-`{% if %}` and `{% for %}` take the same branches as the real values would. The text is cut at the holes; a
-request then only escapes its values exactly as Django's `{{ value }}` does and joins. The template stays the one
+`{% if %}` and `{% for %}` take the same branches as the real values would. The text is cut at the holes and
+encoded (UTF-8) once; a request then only escapes its values exactly as Django's `{{ value }}` does, encodes them
+and joins. The template stays the one
 source of the markup and its translations.
 
 What the caller keeps true: a value that the template compares (`{% if state != "valid" %}`), filters
@@ -37,6 +38,7 @@ from django.utils.timezone import template_localtime
 # is cut twice, once with each, and the two must agree (a filter or tag that changed a hole shows as a difference).
 _MARKERS = tuple(secrets.token_hex(size) for size in (8, 6))
 _PATH_SEPARATOR = "__"
+_SEQUENCES = (list, tuple)
 
 
 def _hole(marker: str, path: str) -> str:
@@ -63,7 +65,7 @@ def _walk(value, path: str, values: dict, shape: list):
     if isinstance(value, dict):
         for name, item in value.items():
             _walk(item, f"{path}{_PATH_SEPARATOR}{name}", values, shape)
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, _SEQUENCES):
         shape.append((path, len(value)))
         for index, item in enumerate(value):
             _walk(item, f"{path}{_PATH_SEPARATOR}{index}", values, shape)
@@ -77,27 +79,28 @@ def _with_holes(value, path: str, marker: str):
     """`value` with each truthy leaf replaced by its hole (the template then prints the hole's name)."""
     if isinstance(value, dict):
         return {name: _with_holes(item, f"{path}{_PATH_SEPARATOR}{name}", marker) for name, item in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, _SEQUENCES):
         return [_with_holes(item, f"{path}{_PATH_SEPARATOR}{index}", marker) for index, item in enumerate(value)]
     return _hole(marker, path) if value else value
 
 
 class Stencil:
     """`Stencil("app/page.html").render(variable, key=..., fixed=...)` returns what
-    `render_to_string("app/page.html", {**fixed(), **variable})` would, at the cost of escaping the values."""
+    `render_to_string("app/page.html", {**fixed(), **variable})` would, encoded in UTF-8 (as an HTTP response
+    sends it), at the cost of escaping the values."""
 
     MAX_SHAPES = 512  # states x languages x optional parts; a keyset change adds a set (then the oldest go)
 
     def __init__(self, template_name: str):
         self.template_name = template_name
-        self._shapes: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._shapes: dict[tuple, tuple[tuple[bytes, ...], tuple[str, ...]]] = {}
         self._lock = threading.Lock()
         setting_changed.connect(self._forget, weak=False)
 
     def _forget(self, **kwargs) -> None:
         self._shapes = {}
 
-    def render(self, variable: dict, *, key: tuple, fixed: Callable[[], dict]) -> str:
+    def render(self, variable: dict, *, key: tuple, fixed: Callable[[], dict]) -> bytes:
         """`variable`: the per-request context (names and paths of letters, digits and underscores). `key`:
         everything `fixed()` (the context that is the same for every request of this key) depends on."""
         values: dict = {}
@@ -110,7 +113,7 @@ class Stencil:
             context = {**fixed(), **variable}
             cut = self._cut(context, variable)
             page = _fill(cut, values)
-            if page != render_to_string(self.template_name, context):
+            if page != render_to_string(self.template_name, context).encode():
                 # What the template does to a value (a filter, a comparison) or on its own (`{% now %}`, a CSRF
                 # token) that a hole cannot stand for: refused, never printed wrong.
                 raise ValueError(f"{self.template_name}: the template does not print every value as it is")
@@ -121,21 +124,21 @@ class Stencil:
             return page
         return _fill(cut, values)
 
-    def _cut(self, context: dict, variable: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def _cut(self, context: dict, variable: dict) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
         cuts = []
         for marker in _MARKERS:
             holed = {**context, **{name: _with_holes(value, name, marker) for name, value in variable.items()}}
             parts = _holes(marker).split(render_to_string(self.template_name, holed))
-            cuts.append((tuple(parts[0::2]), tuple(parts[1::2])))
+            cuts.append((tuple(text.encode() for text in parts[0::2]), tuple(parts[1::2])))
         if cuts[0] != cuts[1]:
             raise ValueError(f"{self.template_name}: the template does not print every value as it is")
         return cuts[0]
 
 
-def _fill(cut: tuple[tuple[str, ...], tuple[str, ...]], values: dict) -> str:
+def _fill(cut: tuple[tuple[bytes, ...], tuple[str, ...]], values: dict) -> bytes:
     texts, holes = cut
     out = [texts[0]]
     for hole, text in zip(holes, texts[1:], strict=True):
-        out.append(_text(values[hole]))
+        out.append(_text(values[hole]).encode())
         out.append(text)
-    return "".join(out)
+    return b"".join(out)
