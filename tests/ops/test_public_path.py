@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from credentials.verification.checks import signature_memo
 from tests import factories
@@ -42,6 +43,7 @@ _VARYING = [
     (re.compile(r'"verified_at":"[^"]+"'), '"verified_at":"T"'),
     (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"), "YYYY-MM-DD HH:MM"),  # the page's {% now %}
     (re.compile(r'"request_id": ?"[0-9a-f]+"'), '"request_id":"R"'),
+    (re.compile(r"expires=[A-Za-z]{3}, \d\d [A-Za-z]{3} \d{4} [\d:]{8} GMT"), "expires=E"),  # the language cookie's
 ]
 
 
@@ -51,7 +53,10 @@ def _comparable(response) -> tuple:
     for pattern, replacement in _VARYING:
         body = pattern.sub(replacement, body)
         headers = {name: pattern.sub(replacement, value) for name, value in headers.items()}
-    return response.status_code, headers, body, response.cookies.output()
+    cookies = response.cookies.output()
+    for pattern, replacement in _VARYING:
+        cookies = pattern.sub(replacement, cookies)
+    return response.status_code, headers, body, cookies
 
 
 def _ask(path: str, method: str, extra: dict):
@@ -87,6 +92,63 @@ def test_a_verification_without_credentials_answers_the_same_by_the_short_way(
     assert _comparable(short) == _comparable(whole)
     assert short["X-Frame-Options"] == "DENY" and "Accept-Language" in short["Vary"]
     assert short["Content-Length"] == str(len(short.content)) or method == "head"
+
+
+@pytest.mark.parametrize("status", ["valid", "revoked", "suspended", "superseded"])
+@pytest.mark.parametrize(
+    ("path", "method", "extra"),
+    [
+        ("/api/v1/verifications/{vid}", "get", {}),
+        ("/api/v1/verifications/{vid}", "head", {}),
+        ("/api/v1/verifications/{vid}?lang=en", "get", {}),
+        ("/api/v1/verifications/{vid}/?lang=sr-Cyrl&x=1", "get", {}),
+        ("/api/v1/verifications/{vid}", "get", {"HTTP_ACCEPT_LANGUAGE": "sr-Latn-RS"}),
+        ("/api/v1/verifications/{vid}", "get", {"HTTP_ACCEPT_LANGUAGE": "hr,en;q=0.5"}),
+        ("/api/v1/verifications/{vid}", "get", {"HTTP_ACCEPT_LANGUAGE": "de"}),
+        ("/v/{vid}?lang=en", "get", {}),
+    ],
+)
+def test_every_status_and_language_answers_the_same_by_the_short_way(
+    certificate, settings, status, path, method, extra
+):
+    """Byte for byte (apart from the request id, the nonce and the time): status line, every header, the body."""
+    if status != "valid":
+        type(certificate).objects.filter(pk=certificate.pk).update(
+            status=status, status_changed_at=timezone.now(), status_reason_code="fraud", status_reference="X-1"
+        )
+    path = path.format(vid=certificate.verification_id)
+    short, short_stack = _ask(path, method, extra)
+    _whole_stack(settings)
+    cache.clear()
+    whole, whole_stack = _ask(path, method, extra)
+    assert (short_stack, whole_stack) == (False, True)
+    assert _comparable(short) == _comparable(whole)
+    if method == "get" and path.startswith("/api/"):
+        assert short.json()["outcome"] == status
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/verifications/{lower}",  # Crockford: read as the same id
+        "/api/v1/verifications/{vid}%20",
+        "/api/v1/verifications/%30BV7",  # a percent-encoded character
+        "/api/v1/verifications/%C3%AB%C3%AB",  # non-ASCII
+        "/api/v1/verifications/%FF",  # not UTF-8
+        "/api/v1/verifications/{vid}//",
+        "/api/v1/verifications//{vid}",
+        "/api/v1/verifications/{vid}/x",
+        "/api/v1/verifications/" + "7" * 300,
+        "/api/v1/verifications/%00",
+    ],
+)
+def test_odd_paths_answer_the_same_whichever_way_they_take(certificate, settings, path):
+    path = path.format(vid=certificate.verification_id, lower=certificate.verification_id.lower())
+    short, _ = _ask(path, "get", {})
+    _whole_stack(settings)
+    cache.clear()
+    whole, _ = _ask(path, "get", {})
+    assert _comparable(short) == _comparable(whole)
 
 
 def test_a_throttled_verification_answers_the_same_by_the_short_way(certificate, settings):
