@@ -368,7 +368,9 @@ class EnrolmentAdmin(RegistryAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["learner", "cohort", "enrolled_on"]
-        return ["learner", "cohort", "enrolled_on", "completed_on", "status", "reason"]
+        fields = ["learner", "cohort", "enrolled_on", "completed_on", "status"]
+        # The reason is a form field for the status change: a reader who may not change it sees no empty "reason".
+        return [*fields, "reason"] if self.has_change_permission(request, obj) else fields
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -20,6 +20,8 @@ trail shows that a personal number changed, never what it was.
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
@@ -183,8 +185,19 @@ class AuditTrailAdminMixin:
         return format_html('<p>{} (<a href="{}?{}">{}</a>)</p>', text, url, query, _("all in the audit log"))
 
 
+def _empty_as_dash(value):
+    if isinstance(value, dict):
+        return {key: _empty_as_dash(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_empty_as_dash(item) for item in value]
+    return "-" if value is None else value
+
+
 def _short(value) -> str:
-    text = "" if value is None else str(value)
+    if isinstance(value, dict | list):  # child rows: shown as JSON, a notation, with the admin's "-" for empty
+        text = json.dumps(_empty_as_dash(value), ensure_ascii=False, default=str)
+    else:
+        text = "" if value is None else str(value)
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
@@ -195,6 +208,8 @@ def _label_and_shown(model, name: str):
         field = model._meta.get_field(name) if model is not None else None
     except FieldDoesNotExist:
         field = None
+    if field is not None and field.auto_created and not field.concrete:  # child rows: a standard's duties
+        return capfirst(field.related_model._meta.verbose_name_plural), _short
     if field is None or not hasattr(field, "verbose_name"):
         return name, _short
     choices = {str(value): label for value, label in (getattr(field, "flatchoices", None) or ())}

@@ -2,6 +2,7 @@ import datetime
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import (
@@ -141,7 +142,9 @@ class Curriculum(models.Model):
     version = models.CharField(verbose_name=_("version"), max_length=32)
     title = models.CharField(verbose_name=_("title"), max_length=255, blank=True)
     delivery_modes = models.JSONField(
-        verbose_name=_("delivery modes"), default=list, help_text=f"Any of {', '.join(DeliveryMode.values)}."
+        verbose_name=_("delivery modes"),
+        default=list,
+        help_text=format_lazy(_("Any of {modes}."), modes=", ".join(DeliveryMode.values)),
     )
     developed_by = models.CharField(verbose_name=_("developed by"), max_length=255, blank=True)
     status = models.CharField(
