@@ -114,6 +114,11 @@ class Accreditation(models.Model):
         ]
 
     def __str__(self) -> str:
+        return f"{self.decision_number} ({self.get_status_display()})"  # the reader's language
+
+    @property
+    def audit_label(self) -> str:
+        """`object_repr` in the audit log: one language whoever acted (the status code)."""
         return f"{self.decision_number} ({self.status})"
 
     @property

@@ -255,3 +255,18 @@ def test_autocomplete_gives_an_awarding_body_no_learners(ocn, certificates):
         "/admin/autocomplete/", {"app_label": "credentials", "model_name": "enrolment", "field_name": "learner"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("language", ["sq", "sr", "en"])
+def test_an_accreditation_is_named_with_its_status_in_the_readers_language_and_audited_with_its_code(language):
+    """The back office prints an accreditation (a certificate's page links it) with the status label of the reader's
+    language, not the code; the audit trail keeps the code, one language whoever acted."""
+    from django.utils import translation
+
+    accreditation = f.AccreditationFactory(decision_number="OCN-2026-014", status=AccreditationStatus.GRANTED)
+    with translation.override(language):
+        label = str(AccreditationStatus.GRANTED.label)
+        assert str(accreditation) == f"OCN-2026-014 ({label})"
+    assert accreditation.audit_label == "OCN-2026-014 (granted)"
+    if language != "en":
+        assert "granted" not in str(accreditation)
