@@ -19,6 +19,11 @@ Where the pairs live:
   two workers counted the same caller at once: a flood from 8 connections on 3 workers got 45 requests through
   a quota of 30. One round trip instead of two, too.
 - Any other cache (LocMem for `make run` and tests: one process): the pairs packed as doubles in one value.
+
+With Redis, a caller far from its limit does not cost a round trip per request (ADR 0027, `LocalCounts` below):
+the worker admits it while Redis said, less than a slice ago, that there was room, and reports what it admitted in
+one pipelined round trip a second; near the limit, and for any limit under LOCAL_DIVISOR a window, every request is
+decided by the script. Stated slack: limit + workers x local_allowance(limit) in any window.
 """
 
 from __future__ import annotations
@@ -68,13 +73,13 @@ return {allowed, total, oldest}
 _window_script = None  # registered on first use (redis-py keeps its SHA and falls back to EVAL once)
 
 
-# Admitted by a worker on its own (ADR 0023): a caller far from its limit is counted in this process and reported
+# Admitted by a worker on its own (ADR 0027): a caller far from its limit is counted in this process and reported
 # to Redis in batches; near the limit every request is decided in Redis, as before. ALLOWANCE(limit) requests per
 # caller and worker may be admitted before Redis has counted them, so callers spread over W workers get at most
 # limit + W x ALLOWANCE(limit) in any window (0 for a limit under LOCAL_DIVISOR: every request asks Redis).
 LOCAL_DIVISOR = 32
 LOCAL_MAX = 64
-LOCAL_ENTRIES = 100_000  # callers one worker keeps counts of; past it, those that are done with are dropped
+LOCAL_ENTRIES = 20_000  # callers one worker keeps counts of (~5 MB); past it, those done with are dropped
 FLUSH_SECONDS = 1.0  # a worker reports what it admitted on its own at least this often (while it serves requests)
 
 
@@ -92,6 +97,12 @@ def window_args(now: float, limit: int, duration: float, granule: float) -> tupl
 def local_allowance(limit: int) -> int:
     """Requests of one caller a worker may admit before Redis has counted them: 1 at 60/min, 37 at 1,200/min."""
     return min(LOCAL_MAX, limit // LOCAL_DIVISOR)
+
+
+def far_from(known: int, limit: int) -> bool:
+    """Room in the window for a whole allowance more: a worker may forget the caller (and admit its next request
+    as a new caller's) without passing the stated slack."""
+    return known + local_allowance(limit) < limit
 
 
 class _Counted:
@@ -172,15 +183,15 @@ class LocalCounts:
             self._prune(now)
 
     def _prune(self, now: float, everything_done: bool = False) -> None:
-        """Forget callers with nothing to report whose count is stale and far from their limit: one forgotten
-        near its limit would be admitted again as a new caller, so those are kept for their window (their
+        """Forget callers with nothing to report whose count is a second old and far from their limit (their next
+        request is admitted here again, as a new caller's). One near its limit is kept for its window (its
         requests all ask Redis meanwhile), unless the table is full."""
         for key in [
             key
             for key, entry in self.entries.items()
             if not entry.pending
             and now - entry.synced >= FLUSH_SECONDS
-            and (everything_done or entry.known + LOCAL_MAX < entry.args[0] or now - entry.synced >= entry.args[1])
+            and (everything_done or far_from(entry.known, entry.args[0]) or now - entry.synced >= entry.args[1])
         ]:
             del self.entries[key]
 

@@ -1,5 +1,5 @@
 """A batch reads its certificates as the single verification does (values, one statement, the same signature memo),
-records every item's event in one INSERT of plain values, and writes its answer as DRF would (ADR 0023)."""
+records every item's event in one INSERT of plain values, and writes its answer as DRF would (ADR 0027)."""
 
 from __future__ import annotations
 

@@ -134,7 +134,7 @@ def test_the_redis_window_stays_small_whatever_the_rate(rf, settings, redis_cach
 def test_callers_spread_over_workers_get_at_most_the_rate_plus_each_workers_allowance(
     rf, settings, redis_cache, monkeypatch
 ):
-    """A worker admits a caller far from its limit on its own and reports it to Redis within a second (ADR 0023):
+    """A worker admits a caller far from its limit on its own and reports it to Redis within a second (ADR 0027):
     at most `local_allowance(limit)` of a caller's requests per worker are not yet counted in Redis, so a flood
     spread over W workers gets at most limit + W x allowance in the window, and an honest caller its whole rate."""
     from core import throttles
@@ -165,6 +165,27 @@ def test_a_worker_reports_what_it_admitted_on_its_own_within_a_second(rf, settin
     assert _throttle_at(base + 1.5, "320/min", settings).allow_request(request, None)  # a second later: reported
     held = redis_keys()["throttle_verify_anon_192.0.2.13:slices"]
     assert sum(int(count) for count in held.values()) >= 2
+
+
+def test_a_caller_near_its_limit_is_kept_and_asks_redis_one_far_from_it_is_forgotten(
+    rf, settings, redis_cache, monkeypatch
+):
+    """Forgetting a caller lets its next request be admitted as a new caller's: only one far from its limit is
+    forgotten (a second after its report); one near its limit is kept for its window, and Redis decides."""
+    from core import throttles
+
+    counts = throttles.LocalCounts()
+    monkeypatch.setattr(throttles, "local_counts", counts)
+    base = 1_700_000_000.0
+    spender, passer, other = (rf.get("/", REMOTE_ADDR=f"192.0.2.{n}") for n in (14, 15, 16))
+    admitted = sum(_throttle_at(base + i * 0.1, "64/min", settings).allow_request(spender, None) for i in range(100))
+    assert 64 <= admitted <= 64 + throttles.local_allowance(64)
+    assert _throttle_at(base + 10.2, "64/min", settings).allow_request(passer, None)
+    for moment in (base + 11.5, base + 13.0):  # two reports later
+        _throttle_at(moment, "64/min", settings).allow_request(other, None)
+    keys = {key.rsplit("_", 1)[-1] for key in counts.entries}
+    assert "192.0.2.14:slices" in keys and "192.0.2.15:slices" not in keys
+    assert not _throttle_at(base + 20, "64/min", settings).allow_request(spender, None)
 
 
 @pytest.mark.parametrize(("limit", "allowance"), [(3, 0), (30, 0), (60, 1), (1200, 37), (100_000_000, 64)])
@@ -284,7 +305,7 @@ def test_concurrent_requests_on_several_workers_never_exceed_the_quota(redis_pre
 @pytest.mark.django_db(transaction=True)
 def test_requests_alternating_between_two_workers_get_at_most_the_rate_plus_the_stated_slack(two_workers):
     """Two processes, each admitting a caller on its own while it is far from its limit: together they never let
-    more than limit + 2 x local_allowance(limit) through (ADR 0023), and never fewer than the limit."""
+    more than limit + 2 x local_allowance(limit) through (ADR 0027), and never fewer than the limit."""
     from core.throttles import local_allowance
 
     limit = 64

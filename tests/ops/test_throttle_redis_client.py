@@ -34,7 +34,7 @@ def test_the_throttle_makes_one_redis_client_for_many_verifications(client, redi
         assert client.get(f"/api/v1/verifications/{certificate.verification_id}").status_code == 200
     assert len(made) <= 1  # made once by the first request (or already made), then reused
 
-    # Each request counted: in Redis, or admitted by this worker and reported within a second (ADR 0023).
+    # Each request counted: in Redis, or admitted by this worker and reported within a second (ADR 0027).
     not_yet_reported = sum(entry.pending for entry in local_counts.entries.values())
     own = redis.Redis.from_url(REDIS_TEST_URL)
     try:
