@@ -39,6 +39,7 @@ from django.utils.timezone import template_localtime
 _MARKERS = tuple(secrets.token_hex(size) for size in (8, 6))
 _PATH_SEPARATOR = "__"
 _SEQUENCES = (list, tuple)
+_ESCAPED = re.compile("[&<>\"']").search  # what html.escape changes; most values have none of it
 
 
 def _hole(marker: str, path: str) -> str:
@@ -53,7 +54,7 @@ def _text(value) -> str:
     """What `{{ value }}` prints, autoescaped (django.template.base.render_value_in_context; for a plain string
     that is django.utils.html.escape, i.e. html.escape, without its lazy-argument wrapper)."""
     if type(value) is str:
-        return html.escape(value)
+        return html.escape(value) if _ESCAPED(value) else value
     value = localize(template_localtime(value))
     if not issubclass(type(value), str):
         value = str(value)
@@ -139,6 +140,9 @@ def _fill(cut: tuple[tuple[bytes, ...], tuple[str, ...]], values: dict) -> bytes
     texts, holes = cut
     out = [texts[0]]
     for hole, text in zip(holes, texts[1:], strict=True):
-        out.append(_text(values[hole]).encode())
+        value = values[hole]
+        if type(value) is not str or _ESCAPED(value):  # else printed as it is (_text's first case, inlined)
+            value = _text(value)
+        out.append(value.encode())
         out.append(text)
     return b"".join(out)
