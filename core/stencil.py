@@ -29,6 +29,7 @@ from collections.abc import Callable
 
 from django.core.signals import setting_changed
 from django.template.loader import render_to_string
+from django.utils.autoreload import file_changed
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.timezone import template_localtime
@@ -96,7 +97,8 @@ class Stencil:
         self.template_name = template_name
         self._shapes: dict[tuple, tuple[tuple[bytes, ...], tuple[str, ...]]] = {}
         self._lock = threading.Lock()
-        setting_changed.connect(self._forget, weak=False)
+        setting_changed.connect(self._forget, weak=False)  # tests that change settings
+        file_changed.connect(self._forget, weak=False)  # `runserver` after a template is edited
 
     def _forget(self, **kwargs) -> None:
         self._shapes = {}

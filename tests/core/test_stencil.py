@@ -83,3 +83,23 @@ def test_one_cut_serves_every_value_of_a_shape(templates):
 def test_a_value_the_template_changes_is_refused_not_printed_wrong(templates, template):
     with pytest.raises(ValueError, match="does not print every value as it is"):
         Stencil(template).render({"name": "ardita"}, key=(), fixed=dict)
+
+
+def test_an_edited_template_is_cut_again(templates):
+    """`runserver` reloads an edited template without restarting: the stencil forgets its cuts too."""
+    from pathlib import Path
+
+    from django.utils.autoreload import file_changed
+
+    stencil = Stencil("page.html")
+    calls = []
+
+    def fixed():
+        calls.append(1)
+        return {"state": "valid"}
+
+    stencil.render(_variable("a"), key=("valid",), fixed=fixed)
+    stencil.render(_variable("b"), key=("valid",), fixed=fixed)
+    file_changed.send(sender=None, file_path=Path("page.html"))
+    stencil.render(_variable("c"), key=("valid",), fixed=fixed)
+    assert len(calls) == 2
