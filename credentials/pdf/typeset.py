@@ -119,7 +119,7 @@ class CertificateFont(TTFont):
 
     def encode(self, text: str, doc) -> tuple[tuple[int, str], ...] | list[tuple[int, str]]:
         """`text` as (subset, escaped PDF string) runs in `doc` (which `start` began)."""
-        encoded = self._encoded.get(text)
+        encoded = self._encoded.get(text) if doc in self._started else None  # only `start`'s numbering fits
         if encoded is not None:
             return encoded
         return [(subset, escapePDF(codes)) for subset, codes in self.splitString(text, doc)]
@@ -216,13 +216,14 @@ def draw_string(canvas, x: float, y: float, text: str, font_name: str, size: flo
     parts = ["BT 1 0 0 1", fp_str(x, y), "Tm"]
     if char_space:
         parts += [fp_str(char_space), "Tc"]
+    runs = []
     current = -1
     for subset, escaped in font.encode(text, doc):
         if subset != current:
-            parts += [font.getSubsetInternalName(subset, doc), _metrics(size)]
+            runs += [font.getSubsetInternalName(subset, doc), _metrics(size)]
             current = subset
-        parts.append(f"({escaped}) Tj")
-    parts.append("T*")
+        runs.append(f"({escaped}) Tj")
+    parts.append(" ".join(runs) + " T*")
     if char_space:
         parts.append("0 Tc")
     parts.append("ET")
