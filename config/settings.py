@@ -278,6 +278,15 @@ AXES_RESET_ON_SUCCESS = True
 # Successful sign-ins are not kept with their raw address; axes masks usernames and addresses in its log lines.
 AXES_DISABLE_ACCESS_LOG = True
 
+# Uploaded files (CSV imports, candidate lists): a request whose files exceed this is refused before they reach the
+# disk (core/uploads.py); each view keeps its own lower limit. The largest is a 5 MB import.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(8 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.UploadCeiling",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kosovo Qualification and Credential Registry API",
     "DESCRIPTION": (
