@@ -30,7 +30,8 @@ from credentials.pdf.qr import QUIET_ZONE_MODULES, draw_qr, qr_operators
 from credentials.pdf.seal import begin_seal, finish_seal
 from credentials.pdf.typeset import ALPHABETS, CertificateFont, draw_string, start_document
 
-# Bump when the layout changes: it is part of the cache key, so old renders are not served again.
+# Bump when the layout changes, or the certificate wording of any print language (the fonts' shared numbering,
+# ADR 0024): it is part of the cache key, so old renders are not served again.
 RENDER_VERSION = 5
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
