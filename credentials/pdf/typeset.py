@@ -87,9 +87,10 @@ class CertificateFont(TTFont):
         return bool(self._base)
 
     def prepare(self, characters: str, wording: set[str]) -> None:
-        """Number `characters` (and the wording's), build and compress their subsets, encode the wording."""
+        """Number `characters` and the wording's, in code point order (so the numbering moves only when a new
+        character joins), build and compress their subsets, encode the wording."""
         scratch = _Scratch()
-        self.splitString(characters + "".join(sorted(wording)), scratch)
+        self.splitString("".join(sorted(set(characters).union(*wording))), scratch)
         state = self.state.pop(scratch)
         base = tuple(self._prepare_subset(index, codes) for index, codes in enumerate(state.subsets))
         assignments = dict(state.assignments)
