@@ -87,16 +87,19 @@ def translated(message, fields: dict) -> tuple[str, dict]:
     language when every one of them has a translation there, else whole in English: one answer never mixes two
     languages (a text whose rendering is its English one has no translation, e.g. a literal nobody listed)."""
     texts = [message, *(text for messages in fields.values() for text in messages)]
-    with translation.override("en"):
-        english = [_rendered(text) for text in texts]
     language = get_language()
-    if language and language != "en":
+    if not language or language == "en":
+        chosen = [str(text) for text in texts]
+    else:
         local = [_rendered(text) for text in texts]
-        if all(own != en for own, en in zip(local, english, strict=True)):
-            english = local
-    rendered = iter(english)
-    message = next(rendered)
-    return message, {field: [next(rendered) for _text in messages] for field, messages in fields.items()}
+        english = texts  # a msgid is its own English; a lazy translation is rendered in English (one switch)
+        if not all(isinstance(text, str) for text in texts):
+            with translation.override("en"):
+                english = [str(text) for text in texts]
+        chosen = local if all(own != en for own, en in zip(local, english, strict=True)) else english
+    rendered = iter(chosen)
+    message = str(next(rendered))
+    return message, {field: [str(next(rendered)) for _text in messages] for field, messages in fields.items()}
 
 
 def _translated_texts(fields: dict) -> dict:
