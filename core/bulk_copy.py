@@ -12,7 +12,8 @@ Primary keys are drawn from the table's own sequence beforehand (one query), so 
 would have taken and the instances know them without a RETURNING. A field's database text may be given already
 encoded (`encoded`): a certificate's snapshot is the canonical JSON that was signed, encoded once for both.
 
-PostgreSQL only; the caller keeps it inside its transaction.
+On another database (SQLite, when no PostgreSQL is configured) it is `bulk_create`. The caller keeps it inside
+its transaction.
 """
 
 from __future__ import annotations
@@ -93,8 +94,8 @@ def copy_insert(
         return objs
     model = type(objs[0])
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        raise NotImplementedError("copy_insert needs PostgreSQL")
+    if connection.vendor != "postgresql":  # SQLite (a developer's machine without PostgreSQL): the ORM's INSERT
+        return model._base_manager.using(using).bulk_create(objs)
     encoded = encoded or {}
     for name, texts in encoded.items():
         if len(texts) != len(objs):

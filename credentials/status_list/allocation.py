@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from core.bulk_copy import copy_insert
 from credentials.models import Certificate, StatusList, StatusListEntry
 
 DEFAULT_LIST_SIZE = 131_072  # the spec's minimum: 16 KiB of bits, a few hundred bytes gzipped when sparse
@@ -85,7 +86,7 @@ def _allocate_many(certificates: Sequence[Certificate], status_list: StatusList)
             entries.append(StatusListEntry(certificate=certificate, status_list=status_list, index=index))
         try:
             with transaction.atomic():
-                StatusListEntry.objects.bulk_create(entries, batch_size=1000)
+                copy_insert(entries)  # COPY, as the certificates themselves (core/bulk_copy.py)
         except IntegrityError:  # a concurrent issuer took one of them meanwhile: draw again
             continue
         return entries
