@@ -22,7 +22,7 @@ Where the pairs live:
 
 With Redis, a caller far from its limit does not cost a round trip per request (ADR 0027, `LocalCounts` below):
 the worker admits it while Redis said, less than a slice ago, that there was room, and reports what it admitted in
-one pipelined round trip a second; near the limit, and for any limit under LOCAL_DIVISOR a window, every request is
+one command a second; near the limit, and for any limit under LOCAL_DIVISOR a window, every request is
 decided by the script. Stated slack: limit + workers x local_allowance(limit) in any window.
 """
 
@@ -72,6 +72,36 @@ return {allowed, total, oldest}
 """
 _window_script = None  # registered on first use (redis-py keeps its SHA and falls back to EVAL once)
 
+# A worker's report (LocalCounts.flush): KEYS the callers' hashes, ARGV five values per key (first slice still in
+# the window, the current slice, the limit, the hash's lifetime in ms, requests the worker admitted). Drops each
+# hash's expired slices, counts the admitted requests in its current slice, returns the windows' totals joined by
+# commas: one command and one short reply for every caller, however many.
+_REPORT_SCRIPT = """
+local totals = {}
+for k = 1, #KEYS do
+  local at = (k - 1) * 5
+  local first, reported = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 5])
+  local counts = redis.call('HGETALL', KEYS[k])
+  local total = 0
+  for i = 1, #counts, 2 do
+    if tonumber(counts[i]) < first then
+      redis.call('HDEL', KEYS[k], counts[i])
+    else
+      total = total + tonumber(counts[i + 1])
+    end
+  end
+  if reported > 0 then
+    redis.call('HINCRBY', KEYS[k], ARGV[at + 2], reported)
+    redis.call('PEXPIRE', KEYS[k], ARGV[at + 4])
+    total = total + reported
+  end
+  totals[k] = total
+end
+return table.concat(totals, ',')
+"""
+_report_script = None
+REPORT_CHUNK = 500  # callers per report command (a script blocks Redis while it runs: ~1 ms for 500)
+
 
 # Admitted by a worker on its own (ADR 0027): a caller far from its limit is counted in this process and reported
 # to Redis in batches; near the limit every request is decided in Redis, as before. ALLOWANCE(limit) requests per
@@ -117,7 +147,8 @@ class _Counted:
 
 class LocalCounts:
     """Per process. `admit` decides without Redis when it safely can; `take` hands over what to report with a
-    request that asks Redis; `flush` reports every caller's admitted requests in one pipelined round trip."""
+    request that asks Redis; `flush` reports every caller's admitted requests in one command (`_REPORT_SCRIPT`;
+    a pipeline of one script call per caller cost redis-py's Python per caller)."""
 
     def __init__(self):
         self.entries: dict[str, _Counted] = {}
@@ -172,13 +203,17 @@ class LocalCounts:
             due = [(key, entry.pending, entry.args) for key, entry in self.entries.items() if entry.pending]
             for key, _pending, _args in due:
                 self.entries[key].pending = 0
-        if due:
-            pipeline = client.pipeline(transaction=False)
-            for key, pending, rate in due:  # counted in the slice of now: never earlier than they were admitted
-                _window_script(keys=[key], args=[*window_args(now, *rate), pending, 0], client=pipeline)
-            results = pipeline.execute()
-            for (key, _pending, args), (_allowed, total, _oldest) in zip(due, results, strict=True):
-                self.told(key, int(total), now, args)
+        global _report_script
+        if due and _report_script is None:
+            _report_script = client.register_script(_REPORT_SCRIPT)
+        for start in range(0, len(due), REPORT_CHUNK):
+            chunk = due[start : start + REPORT_CHUNK]
+            # Counted in the slice of now: never earlier than they were admitted.
+            args = [value for _key, pending, rate in chunk for value in (*window_args(now, *rate), pending)]
+            totals = _report_script(keys=[key for key, _pending, _rate in chunk], args=args, client=client)
+            totals = totals.decode() if isinstance(totals, bytes) else str(totals)
+            for (key, _pending, rate), total in zip(chunk, totals.split(","), strict=True):
+                self.told(key, int(total), now, rate)
         with self.lock:
             self._prune(now)
 
