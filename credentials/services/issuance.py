@@ -35,6 +35,7 @@ from core.audit import REDACTED
 from core.bulk_copy import copy_insert
 from core.errors import Conflict, DomainError, NotAllowed
 from core.middleware import current_request_id
+from credentials.batch_signing import BatchSigner
 from credentials.choices import (
     COHORT_TRANSITIONS,
     LIVE_CERTIFICATE_STATUSES,
@@ -159,9 +160,11 @@ def _build_certificate(
     serial_number: str,
     issued_on: datetime.date,
     results: list[ResultRow] | None = None,
+    signer: BatchSigner | None = None,
 ) -> tuple[Certificate, str]:
     """An unsaved certificate, its snapshot signed and its QR token and symbol made, and the snapshot's canonical
-    JSON: the bytes signed, which bulk issuance also writes as the row's value (encoded once)."""
+    JSON: the bytes signed, which bulk issuance also writes as the row's value (encoded once). A batch signs with
+    its `signer` (every signature checked, ADR 0028); one certificate with `sign_bytes`."""
     cohort = enrolment.cohort
     curriculum = cohort.curriculum
     verification_id = new_verification_id()
@@ -176,7 +179,7 @@ def _build_certificate(
         results=results,
     )
     message = canonical_json(snapshot)  # what `sign_snapshot` signs
-    raw_signature, key_id = sign_bytes(message)
+    raw_signature, key_id = signer.sign(message) if signer is not None else sign_bytes(message)
     signature = b64url_encode(raw_signature)
     certificate = Certificate(
         serial_number=serial_number,
@@ -200,7 +203,7 @@ def _build_certificate(
         key_id=key_id,
         issued_by=actor if getattr(actor, "pk", None) else None,
     )
-    certificate.qr_token = new_certificate_token(certificate)
+    certificate.qr_token = new_certificate_token(certificate, signer=signer)
     stamp_qr_symbol(certificate)  # encoded once, here; every print draws it
     return certificate, message.decode()
 
@@ -542,6 +545,7 @@ def cohort_issue_certificates(
         qualification=cohort.curriculum.qualification, year=awarded_on.year, count=len(result.would_issue)
     )
     certificates, snapshots = [], []
+    signer = BatchSigner()
     for done, (e, serial) in enumerate(zip(result.would_issue, serials, strict=True), start=1):
         progress("issue", done, len(serials))
         certificate, snapshot_json = _build_certificate(
@@ -551,12 +555,14 @@ def cohort_issue_certificates(
             serial_number=serial,
             issued_on=issued_on,
             results=results.get(e.pk, []),
+            signer=signer,
         )
         # Field validation per row, without the per-row queries: the related rows were just loaded (and the
         # enrolments locked), and uniqueness and constraints are the database's to enforce on insert.
         certificate.full_clean(exclude=BULK_SKIP_VALIDATION, validate_unique=False, validate_constraints=False)
         certificates.append(certificate)
         snapshots.append(snapshot_json)
+    signer.close()  # the last signature verified, the key still the active one
     # COPY, not INSERT: the same rows, constraints and unique indexes, at a fraction of the cost (core/bulk_copy.py).
     copy_insert(certificates, encoded={"snapshot": snapshots})
     allocate_status_entries(certificates)
