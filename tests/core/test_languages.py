@@ -209,7 +209,7 @@ def test_a_service_error_is_translated_whole_or_left_whole_in_english():
     assert body["message"] == "Kurrikula është tërhequr."
     assert body["fields"] == {"curriculum": ["E tërhequr."]}
     with translation.override("sr"):
-        assert registry_exception_handler(known, {}).data["error"]["message"] == "Наставни план је повучен."
+        assert registry_exception_handler(known, {}).data["error"]["message"] == "Курикулум је повучен."
 
     # One message the catalogue does not know (built with a value): the whole answer stays in English.
     partly = DomainError(
