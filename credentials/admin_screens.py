@@ -51,6 +51,7 @@ OUTCOMES = {
     "suspended": _("Suspended"),
     "revoked": _("Revoked"),
     "superseded": _("Superseded"),
+    "not_confirmed": _("Not confirmed: a check failed"),
     "not_found": _("Not found"),
     "malformed": _("Cannot be checked"),
     "date_of_birth_mismatch": _("Date of birth does not match"),
@@ -221,7 +222,7 @@ class Row:
 
 def _row(number: int, line: Line, report) -> Row:
     outcome = report.error.code if report.error is not None and report.error.code == "too_many_attempts" else None
-    row = Row(number=number, checked=line.shown[:80], outcome=outcome or report.outcome, valid=report.valid)
+    row = Row(number=number, checked=line.shown[:80], outcome=outcome or report.verdict, valid=report.valid)
     if report.error is not None:
         code = report.error.code
         problem = TOKEN_PROBLEM if code.startswith("token_") else INPUT_PROBLEMS.get(code, report.error.message)

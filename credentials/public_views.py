@@ -47,6 +47,7 @@ BANNERS = {
     "revoked": pgettext_lazy("certificate status", "REVOKED"),
     "suspended": pgettext_lazy("certificate status", "SUSPENDED"),
     "superseded": pgettext_lazy("certificate status", "SUPERSEDED"),
+    "not_confirmed": _("NOT CONFIRMED"),
     "not_found": _("NOT FOUND"),
     "malformed": _("INVALID ID"),
     "throttled": _("TOO MANY REQUESTS"),
@@ -61,6 +62,10 @@ NOTES = {
     "revoked": _("This certificate was revoked and is no longer valid."),
     "suspended": _("This certificate is suspended."),
     "superseded": _("Replaced by a newer certificate. Ask the holder for the new one."),
+    "not_confirmed": _(
+        "The registry lists this certificate as valid, but a check below failed. Do not accept it before the "
+        "provider or the registry has explained why."
+    ),
     "not_found": _("No certificate of this registry has this id. Check it was typed exactly as printed."),
     "malformed": _("This is not a valid verification id."),
     "bad_id": _("This is not a verification id or a link of this registry. Type it exactly as printed."),
@@ -267,7 +272,7 @@ def verification_page(request, verification_id: str):
     report = verify_by_id(
         verification_id=verification_id, caller=Caller.from_request(request), channel=VerificationChannel.PAGE
     )
-    state = report.outcome
+    state = report.verdict  # never "valid" when a check failed
     variable = {"note": NOTES[state]}
     if report.found:
         certificate = report.certificate
@@ -382,7 +387,7 @@ def _date_of_birth_answer(request, base: dict):
         ) % {"serial": typed_serial.strip().upper()}
         return _form_response(request, base, typed_serial=typed_serial, **_banner("date_of_birth_mismatch", note))
     certificate = report.certificate
-    status = certificate.status
+    status = report.verdict  # the status, or not_confirmed when a check failed
     headline = str(BANNERS["date_of_birth_match"])
     if status != "valid":  # a match never reads as "valid" when the certificate is not
         headline = f"{headline} · {BANNERS[status]}"

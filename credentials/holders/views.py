@@ -271,7 +271,7 @@ def share_page(request, token: str):
     facts = report.public_facts() or {}
     titles = (facts.get("qualification") or {}).get("title") or {}
     context = {
-        "state": report.outcome,
+        "state": report.verdict,  # never "valid" when a check failed
         "facts": facts,
         "qualification_title": titles.get(lang) or titles.get("sq") or "",
         "checks": [

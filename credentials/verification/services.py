@@ -75,6 +75,10 @@ def token_error(exc: TokenError, *, field: str = "qr") -> VerificationInputError
     return VerificationInputError(f"token_{exc.code}", TOKEN_MESSAGES.get(exc.code, str(exc)), field=field)
 
 
+# A valid status whose checks do not all pass (VerificationReport.verdict).
+NOT_CONFIRMED = "not_confirmed"
+
+
 @dataclass
 class VerificationReport:
     verification_id: str
@@ -92,6 +96,16 @@ class VerificationReport:
     @property
     def valid(self) -> bool:
         return self.found and all(check.result != FAILED for check in self.checks)
+
+    @property
+    def verdict(self) -> str:
+        """What a person is shown (the page's banner, the share page, the verifier's results table): the outcome,
+        except that a certificate the registry lists as valid while its signature, its provider's accreditation
+        or its equivalency check fails is `not_confirmed`, never "valid". (The API's `outcome` stays the status,
+        with `valid` false beside it.)"""
+        if self.outcome == VerificationOutcome.VALID and not self.valid:
+            return NOT_CONFIRMED
+        return self.outcome
 
     def public_facts(self) -> dict | None:
         if not self.found:

@@ -120,3 +120,15 @@ def test_a_hidden_certificate_answers_anonymous_lookups_as_a_mismatch(holder, an
     # and the holder can show it again
     Client().post(f"/my/{token}", {"action": "unhide", "certificate": certificate.pk})
     assert _lookup(anon_client, certificate.serial_number).json()["outcome"] == "valid"
+
+
+def test_a_share_link_to_a_record_that_fails_its_checks_says_not_confirmed(holder):
+    """The share page shows what /v/ shows: a certificate listed as valid whose stored record no longer matches
+    its signature is NOT CONFIRMED, never VALID."""
+    certificate, token = holder
+    share_token = _share(Client(), token, certificate)
+    snapshot = {**certificate.snapshot, "holder": {**certificate.snapshot["holder"], "given_name": "Someone"}}
+    type(certificate).objects.filter(pk=certificate.pk).update(snapshot=snapshot)
+    page = Client().get(f"/s/{share_token}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-state="not_confirmed"' in page and "NOT CONFIRMED" in page
+    assert 'data-state="valid"' not in page
