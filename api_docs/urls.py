@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from core.middleware import content_security_policy
@@ -11,8 +12,19 @@ REDOC_POLICY = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
+
+class EnglishSchemaView(SpectacularAPIView):
+    """The OpenAPI document is the contract and is written in English: the choice labels its enums list (lazy
+    translations, for the back office) are English too, whatever the caller's language."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            return response.render() if hasattr(response, "render") else response
+
+
 urlpatterns = [
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", EnglishSchemaView.as_view(), name="schema"),
     path(
         "api/docs/",
         (SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api_docs/swagger_ui.html")),
