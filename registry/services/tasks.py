@@ -26,6 +26,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from core.errors import DomainError
 from core.middleware import bound_request_id, current_request_id
@@ -146,8 +147,26 @@ def task_run(record_id: str, handler: Handler) -> None:
     _finish(record_id, state=TaskState.SUCCEEDED, result=result)
 
 
+def _plain(value):
+    """A result as JSON stores it: the services' lazy translations (an ineligible enrolment's reason, a row's
+    error) rendered as text, in the language the task ran in."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
 def _finish(record_id, *, state: str, result: dict | None = None, error: dict | None = None) -> None:
-    values = {"state": state, "result": result, "error": error, "payload": b"", "finished_at": timezone.now()}
+    values = {
+        "state": state,
+        "result": _plain(result),
+        "error": _plain(error),
+        "payload": b"",
+        "finished_at": timezone.now(),
+    }
     if state == TaskState.SUCCEEDED:
         values["done"] = F("total")
     TaskRecord.objects.filter(pk=record_id).update(**values)
