@@ -34,7 +34,6 @@ from core import policy
 from core.audit import REDACTED
 from core.bulk_copy import copy_insert
 from core.errors import Conflict, DomainError, NotAllowed
-from core.middleware import current_request_id
 from credentials.batch_signing import BatchSigner
 from credentials.choices import (
     COHORT_TRANSITIONS,
@@ -52,7 +51,7 @@ from credentials.status_list.allocation import allocate_status_entries
 from credentials.tokens import new_certificate_token, stamp_qr_symbol
 from registry.choices import AuditAction
 from registry.models import AuditEntry, CurriculumModule, Qualification
-from registry.services.audit import audit_record
+from registry.services.audit import audit_entry, audit_record
 from registry.services.base import check_transition, update_audited
 
 from .eligibility import (
@@ -241,22 +240,6 @@ def certificate_audit_data(certificate: Certificate) -> dict:
     return data
 
 
-def _audit_entry(*, actor, action: str, instance, after: dict, before: dict | None = None) -> AuditEntry:
-    """An unsaved audit entry with the same fields `audit_record` writes, for bulk inserts."""
-    actor_obj = actor if getattr(actor, "pk", None) else None
-    return AuditEntry(
-        actor=actor_obj,
-        organisation_id=getattr(actor_obj, "organisation_id", None),
-        action=action,
-        object_type=instance._meta.label_lower,
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:255],
-        before=before,
-        after=after,
-        request_id=current_request_id(),
-    )
-
-
 def _complete_enrolments(
     *, actor, enrolments: list[Enrolment], on: datetime.date, cohort: Cohort | None = None
 ) -> list[AuditEntry]:
@@ -275,7 +258,7 @@ def _complete_enrolments(
     after = {"status": EnrolmentStatus.COMPLETED.value, "completed_on": on.isoformat()}
     if cohort is not None:
         return [
-            _audit_entry(
+            audit_entry(
                 actor=actor,
                 action=AuditAction.STATUS_CHANGE,
                 instance=cohort,
@@ -284,7 +267,7 @@ def _complete_enrolments(
             )
         ]
     return [
-        _audit_entry(actor=actor, action=AuditAction.STATUS_CHANGE, instance=e, before=before, after=after)
+        audit_entry(actor=actor, action=AuditAction.STATUS_CHANGE, instance=e, before=before, after=after)
         for e in active
     ]
 
@@ -568,7 +551,7 @@ def cohort_issue_certificates(
     allocate_status_entries(certificates)
     after_issuance(certificates)  # one task e-mails every holder once this commits
     entries = [
-        _audit_entry(actor=actor, action=AuditAction.ISSUE, instance=c, after=certificate_audit_data(c))
+        audit_entry(actor=actor, action=AuditAction.ISSUE, instance=c, after=certificate_audit_data(c))
         for c in certificates
     ]
     entries += _complete_enrolments(actor=actor, enrolments=result.would_issue, on=awarded_on, cohort=cohort)
