@@ -29,6 +29,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.request import Request
@@ -162,7 +163,14 @@ class CheckForm(forms.Form):
     file = forms.FileField(
         label=_("or a CSV file"),
         required=False,
-        help_text=_("Columns verification_id, qr, or serial_number and date_of_birth; or one value per line."),
+        # The column names are the file's own words, the same in every language.
+        help_text=format_lazy(
+            _("Columns {id}, {qr}, or {serial} and {dob}; or one value per line."),
+            id="verification_id",
+            qr="qr",
+            serial="serial_number",
+            dob="date_of_birth",
+        ),
     )
 
     def clean(self):

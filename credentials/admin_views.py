@@ -41,6 +41,7 @@ from credentials.choices import (
     RevocationReason,
     StatusAuthority,
 )
+from credentials.services import imports
 from credentials.services.imports import MAX_BYTES, CsvImportError
 from registry.choices import TaskKind, TaskState
 from registry.models import TaskRecord
@@ -127,6 +128,17 @@ class ImportView(AdminPage):
     as a background task and the page shows its progress."""
 
     template_name = "admin/credentials/import.html"
+    # The help under the form names the file's columns as the import reads them (the same in every language).
+    COLUMNS = {
+        "learner_columns": imports.LEARNER_COLUMNS,
+        "learner_optional": imports.LEARNER_OPTIONAL,
+        "result_columns": imports.RESULT_COLUMNS,
+        "result_optional": imports.RESULT_OPTIONAL,
+    }
+
+    def page(self, request, title, status=200, **context):
+        columns = {name: ", ".join(names) for name, names in self.COLUMNS.items()}
+        return super().page(request, title, status, columns=columns, **context)
 
     def dispatch(self, request, *args, **kwargs):
         if not policy.may(request.user, "training.write"):

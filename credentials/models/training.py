@@ -155,7 +155,14 @@ class Enrolment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.learner_id} in {self.cohort_id}"
+        """What the back office shows (a title, a result's enrolment): the learner's name and the cohort's code.
+        Reads both; lists that show many select them with it."""
+        return f"{self.learner} · {self.cohort}"
+
+    @property
+    def audit_label(self) -> str:
+        """`object_repr` in the audit log: ids only, the learner's name is personal data there."""
+        return f"learner {self.learner_id} in cohort {self.cohort_id}"
 
 
 class ModuleResult(models.Model):
