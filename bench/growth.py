@@ -401,6 +401,10 @@ def run(report: Report = print, *, small: int = SMALL, large: int = LARGE) -> li
     rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}
     rates.update({name: "100000000/min" for name in ("impact_anon", "verify_anon", "verify_user", "verify_verifier")})
     caches = _cache_settings()
+    # Each world is a registry of its own, with a cache of its own: the impact figures' "latest" entry (what readers
+    # get while a worker refreshes them after a change, outcomes/published.py) must not carry one world's figures
+    # into the other, where no worker would ever replace them and every reader would render them afresh.
+    world_caches = {small_db: _cache_settings(), large_db: _cache_settings()}
     results: list[dict] = []
     started = time.perf_counter()
     _create_database(small_db)
@@ -421,7 +425,7 @@ def run(report: Report = print, *, small: int = SMALL, large: int = LARGE) -> li
             report(f"  growth: both worlds written in {time.perf_counter() - started:.0f} s")
             requests, samples, cold, counts = {}, {}, {}, {}
             for name in (small_db, large_db):
-                with harness.use_database(name):
+                with harness.use_database(name), override_settings(CACHES=world_caches[name]):
                     counts[name] = _counts()
                     requests[name] = _requests(world, _last_pages(world))
                     cold[name] = {url: _cold(url) for _, url, _ in requests[name][:3]}
@@ -433,7 +437,7 @@ def run(report: Report = print, *, small: int = SMALL, large: int = LARGE) -> li
                     requests[name] = [(line, url, clients[line]) for line, url, _ in requests[name]]
             for index in range(ROUNDS):
                 for name in [small_db, large_db] if index % 2 == 0 else [large_db, small_db]:
-                    with harness.use_database(name):
+                    with harness.use_database(name), override_settings(CACHES=world_caches[name]):
                         _client().get("/healthz")  # reconnect outside the clock
                         for line, url, client in requests[name]:
                             samples[name][line].append(_time(client, url, REPEAT))
