@@ -125,7 +125,7 @@ def _answer(request, base: dict):
         if report.error.code == "credential_invalid":
             return _page(request, base, status=400, **_banner("bad_input", FILE_NOTES["invalid"]))
         return _page(request, base, status=404, **_banner("not_ours", FILE_NOTES["not_ours"], state_class="not_found"))
-    state = report.outcome
+    state = report.verdict  # never "valid" when a check failed
     if state == VerificationOutcome.CREDENTIAL_MISMATCH:
         banner = _banner(state, FILE_NOTES[state], state_class="token_mismatch")
     else:

@@ -3,6 +3,7 @@ certificate's page a link to download it as a verifiable credential."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 
@@ -94,6 +95,19 @@ def test_a_revoked_file(browser, certificate):
     certificate_revoke(actor=None, certificate=certificate, reason_code="fraud", reference="Case 1")
     response = _upload(browser, _file(document))
     assert _banner(response) == ("revoked", "REVOKED") and _checks(response)["status_revoked"] == "failed"
+
+
+def test_a_file_whose_provider_was_not_accredited_on_the_award_date_is_not_confirmed(browser):
+    """The proof and the status hold, the accreditation check fails: NOT CONFIRMED, never VALID."""
+    from tests import factories
+
+    certificate = factories.CertificateFactory(
+        awarded_on=datetime.date(2023, 6, 1), issued_on=datetime.date(2023, 6, 2)
+    )
+    response = _upload(browser, _file(minimal_credential(certificate)))
+    assert _banner(response) == ("not_confirmed", "NOT CONFIRMED")
+    checks = _checks(response)
+    assert checks["proof_valid"] == "ok" and checks["accreditation_not_in_force_on_award_date"] == "failed"
 
 
 def test_a_tampered_file(browser, certificate):
