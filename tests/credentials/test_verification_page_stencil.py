@@ -61,11 +61,12 @@ def _old_date(value) -> str:
 
 
 def _reference_context(report, *, wait: int | None = None) -> dict:
-    """The context `verification_page` gave its template before the stencil (its code then, verbatim)."""
+    """The context `verification_page` gave its template before the stencil (its code then, verbatim, but for
+    the banner's state: the report's verdict since a failed check under a valid status reads NOT CONFIRMED)."""
     base = {"lang": public_tag(), "nonce": "NONCE"}
     if wait is not None:
         return {**base, "state": "throttled", "banner": page.BANNERS["throttled"], "note": page._throttled_note(wait)}
-    state = report.outcome
+    state = report.verdict
     context = {**base, "state": state, "banner": page.BANNERS[state], "note": page.NOTES[state]}
     if report.found:
         certificate = report.certificate
