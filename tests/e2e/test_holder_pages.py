@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from credentials import services as svc
 from credentials.holders.services import holder_access_current, holder_url
@@ -62,7 +65,12 @@ def test_the_private_page_its_share_link_and_axe(browser, live_server):
     days.clear()
     days.send_keys("7")
     days.find_element("xpath", "following-sibling::button").click()
-    share_url = browser.find_element("css selector", "input.share").get_attribute("value")
+    # The form posts and the page comes back with the new link: wait for it (the click does not wait for the load).
+    share_url = (
+        WebDriverWait(browser, 30)
+        .until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "input.share")))
+        .get_attribute("value")
+    )
     assert "/s/" in share_url
 
     browser.get(share_url)
@@ -72,7 +80,9 @@ def test_the_private_page_its_share_link_and_axe(browser, live_server):
     _screenshot(browser, "share-page-sq-phone.png", 390)
 
     browser.get(url)
-    browser.find_element("css selector", "ul.shares form button").click()
+    withdraw = browser.find_element("css selector", "ul.shares form button")
+    withdraw.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(withdraw))  # the page after the POST
     browser.get(share_url)
     assert "/s/" in browser.current_url
     assert browser.find_element("id", "message").get_attribute("data-state") == "share_invalid"
