@@ -11,6 +11,11 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
 
+    def ready(self):
+        from core.logging import lean_log_records
+
+        lean_log_records()  # no formatter of ours writes where a log call came from (core/logging.py)
+
 
 class RegistryAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the registry's site (core.admin.RegistryAdminSite) as `admin.site`."""

@@ -37,6 +37,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 KEYRING_FILE = "keyring.json"
 LOCK_FILE = ".keyring.lock"
@@ -306,9 +307,43 @@ def sign_snapshot(snapshot: dict) -> tuple[str, str]:
     return b64url_encode(signature), kid
 
 
-def verify_snapshot(snapshot: dict, signature: str, key_id: str, *, keyring: Keyring | None = None) -> bool:
+# --- the signature MAC (docs/decisions/0029-signature-checked-once-then-maced.md) ----------------------------------
+
+MAC_SALT = "credentials.signing.signature-mac/1"
+
+
+def signature_mac(message: bytes, signature: str, key_id: str) -> str:
+    """A certificate row's signature MAC: HMAC-SHA256 (Django's `salted_hmac`, under a key derived from SECRET_KEY)
+    over the signed bytes, the signature and the key id, made by the registry once it has checked that signature
+    with the key. `verify_snapshot` accepts a snapshot whose MAC matches without the Ed25519 verification (~0.3 ms,
+    a third of a verification's CPU); anything else (no MAC, another SECRET_KEY, an altered byte) is checked with
+    the key. Only who holds SECRET_KEY can make a MAC, and who holds it holds the signing key beside it: a row
+    altered in the database alone fails either way."""
+    value = b"\n".join((key_id.encode(), signature.encode(), message))
+    return salted_hmac(MAC_SALT, value, algorithm="sha256").hexdigest()
+
+
+def mac_for_snapshot(snapshot: dict, signature: str, key_id: str, *, keyring: Keyring | None = None) -> str:
+    """The MAC of a stored snapshot, once its signature is checked with the key; "" when it does not verify over
+    the bytes a verification re-encodes (such a row gets no MAC: every verification asks the key)."""
+    entry = (keyring or load_keyring()).keys.get(key_id)
+    message = _canonical_json_fast(snapshot)
+    if entry is None or message is None:
+        return ""
+    try:
+        entry.public_key.verify(b64url_decode(signature), message)
+    except (InvalidSignature, ValueError, TypeError):
+        return ""
+    return signature_mac(message, signature, key_id)
+
+
+def verify_snapshot(
+    snapshot: dict, signature: str, key_id: str, *, keyring: Keyring | None = None, mac: str = ""
+) -> bool:
     """True only when `signature` is the signature of this exact snapshot by key `key_id` (active or retired).
-    `keyring`: one the caller has just loaded (the signature memo's), instead of loading it again."""
+    `keyring`: one the caller has just loaded (the signature memo's), instead of loading it again. `mac`: the
+    row's signature MAC (`signature_mac`); when it matches, the key need not be asked (the key must still be in
+    the keyring: a key removed from it fails every snapshot it signed, MAC or not)."""
     entry = (keyring or load_keyring()).keys.get(key_id)
     if entry is None:
         return False
@@ -321,6 +356,21 @@ def verify_snapshot(snapshot: dict, signature: str, key_id: str, *, keyring: Key
     # A signature that verifies over the fast encoding is a signature over exactly these bytes, which parse back to
     # this snapshot: the same verdict as over canonical_json's bytes (they are the same bytes whenever it matters).
     fast = _canonical_json_fast(snapshot)
+    if fast is not None and mac and constant_time_compare(mac, signature_mac(fast, signature, key_id)):
+        return True
+    return _verify_with_key(entry, raw, snapshot, fast)
+
+
+def mac_matches(snapshot: dict, signature: str, key_id: str, mac: str, *, keyring: Keyring) -> bool:
+    """True when the row's signature MAC is the registry's over this snapshot, signature and key id, and the key
+    is still in the keyring: `verify_snapshot` would say True without asking the key."""
+    if not mac or key_id not in keyring.keys:
+        return False
+    fast = _canonical_json_fast(snapshot)
+    return fast is not None and constant_time_compare(mac, signature_mac(fast, signature, key_id))
+
+
+def _verify_with_key(entry: PublicKeyEntry, raw: bytes, snapshot: dict, fast: bytes | None) -> bool:
     if fast is not None:
         try:
             entry.public_key.verify(raw, fast)

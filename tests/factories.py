@@ -13,7 +13,7 @@ from credentials import models as cm
 from credentials.choices import CohortStatus, EnrolmentStatus, Gender, ResultOutcome
 from credentials.date_of_birth import date_of_birth_digest
 from credentials.pdf.qr import encode_symbol, text_digest
-from credentials.signing import sign_snapshot
+from credentials.signing import mac_for_snapshot, sign_snapshot
 from credentials.snapshot import build_certificate_snapshot
 from credentials.tokens import new_certificate_token, verification_url
 from registry import models as rm
@@ -344,6 +344,8 @@ class CertificateFactory(DjangoModelFactory):
     qr_token = factory.LazyAttribute(new_certificate_token)  # made once, as issuance does
     qr_symbol = factory.LazyAttribute(lambda o: encode_symbol(verification_url(o)))  # so is its QR symbol
     qr_symbol_digest = factory.LazyAttribute(lambda o: text_digest(verification_url(o)))
+    # As issuance does: the MAC only over a signature the key verifies (a forged signature gets none).
+    signature_mac = factory.LazyAttribute(lambda o: mac_for_snapshot(o.snapshot, o.signature, o.key_id))
 
     class Params:
         # (signature, key id) of the snapshot by the test's active key; pass signature=... to forge one.

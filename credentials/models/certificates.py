@@ -67,6 +67,18 @@ class Certificate(models.Model):
         verbose_name=_("signature"), max_length=128, help_text=_("Ed25519 over the canonical snapshot, base64url.")
     )
     key_id = models.CharField(verbose_name=_("key ID"), max_length=64)
+    # The registry's keyed MAC over the signed bytes, the signature and the key id, made once the signature was
+    # checked with the key (credentials/signing.py, `signature_mac`; ADR 0029): a verification checks the MAC
+    # instead of asking the key again. Empty, or stale after a SECRET_KEY rotation: the key is asked, as before,
+    # and `manage.py refresh_signature_macs` makes them again. Not secret, not personal, never printed.
+    signature_mac = models.CharField(
+        verbose_name=_("signature MAC"),
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The registry's keyed proof that it checked the signature; not part of what is printed."),
+    )
     qr_token = models.TextField(
         verbose_name=_("QR token"),
         blank=True,

@@ -45,7 +45,7 @@ from credentials.choices import (
 from credentials.date_of_birth import date_of_birth_digest
 from credentials.models import Certificate, Cohort, Enrolment, ModuleResult, SerialCounter
 from credentials.notifications.events import after_issuance
-from credentials.signing import b64url_encode, canonical_json, sign_bytes
+from credentials.signing import b64url_encode, canonical_json, sign_bytes, signature_mac
 from credentials.snapshot import build_certificate_snapshot
 from credentials.status_list.allocation import allocate_status_entries
 from credentials.tokens import new_certificate_token, stamp_qr_symbol
@@ -200,6 +200,7 @@ def _build_certificate(
         issued_on=issued_on,
         signature=signature,
         key_id=key_id,
+        signature_mac=signature_mac(message, signature, key_id),  # the signature was checked by its signer (ADR 0029)
         issued_by=actor if getattr(actor, "pk", None) else None,
     )
     certificate.qr_token = new_certificate_token(certificate, signer=signer)

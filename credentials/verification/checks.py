@@ -1,7 +1,8 @@
 """The checks a verification shows, each ok / failed / skipped (the Europass verifier's model).
 
     signature      the stored snapshot (what was printed) carries a valid Ed25519 signature by a registry key,
-                   and the row's serial and verification id are those inside the signed snapshot
+                   and the row's serial and verification id are those inside the signed snapshot (a row whose
+                   signature MAC matches was checked with the key when the MAC was made: ADR 0029)
     status         valid; or revoked / suspended / superseded, with the date of the change
     accreditation  the provider held an accreditation for this qualification, including assessment, on the
                    award date (a later suspension or expiry never invalidates a certificate: DESIGN.md rule 5)
@@ -21,6 +22,7 @@ checked anew. Status, accreditation and equivalency are never memoised: they are
 from __future__ import annotations
 
 import datetime
+import functools
 import sys
 import threading
 from collections import OrderedDict
@@ -153,19 +155,31 @@ def check_signature(certificate, *, keyring=None) -> Check:
     if memoised is not None:
         return memoised
     snapshot = certificate.snapshot or {}
-    if (
-        snapshot.get("verification_id") != certificate.verification_id
-        or snapshot.get("serial_number") != certificate.serial_number
-    ):
+    if not snapshot_matches_row(certificate, snapshot):
         return Check("signature", FAILED, "snapshot_mismatch", "The record does not match its signed snapshot.")
-    if not verify_snapshot(snapshot, certificate.signature, certificate.key_id, keyring=keyring):
+    mac = getattr(certificate, "signature_mac", "")
+    if not verify_snapshot(snapshot, certificate.signature, certificate.key_id, keyring=keyring, mac=mac):
         return Check("signature", FAILED, "signature_invalid", "The signature over the printed record does not verify.")
+    return signature_ok(certificate.key_id)
+
+
+def snapshot_matches_row(certificate, snapshot: dict) -> bool:
+    """The row's serial and verification id are those inside its signed snapshot."""
+    return (
+        snapshot.get("verification_id") == certificate.verification_id
+        and snapshot.get("serial_number") == certificate.serial_number
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def signature_ok(key_id: str) -> Check:
+    """The passed signature check (one per key: a Check is frozen, so the same one serves every certificate)."""
     return Check(
         "signature",
         OK,
         "signature_valid",
-        f"The printed record is signed by the registry (key {certificate.key_id}).",
-        {"key_id": certificate.key_id},
+        f"The printed record is signed by the registry (key {key_id}).",
+        {"key_id": key_id},
     )
 
 

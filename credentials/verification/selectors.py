@@ -26,6 +26,7 @@ _CERTIFICATE_FIELDS = (
     "issued_on",
     "signature",
     "key_id",
+    "signature_mac",
     "status",
     "status_changed_at",
 )
