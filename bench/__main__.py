@@ -56,6 +56,9 @@ def _setup_django() -> None:
     for name in ("THROTTLE_VERIFY_ANON", "THROTTLE_VERIFY_USER", "THROTTLE_VERIFY_VERIFIER", "THROTTLE_IMPACT_ANON"):
         os.environ.setdefault(name, "100000000/min")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    from bench.harness import BENCH_SECRET_KEY
+
+    os.environ["SECRET_KEY"] = BENCH_SECRET_KEY  # the servers' (bench/harness.py)
     import django
 
     django.setup()

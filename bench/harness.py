@@ -27,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = os.environ.get("BENCH_DATABASE", "registry_bench")
+# The bench process and every server it starts share one SECRET_KEY: certificates the bench issues carry signature
+# MACs under it (ADR 0029), which the servers check; under another key every verification would ask the key.
+BENCH_SECRET_KEY = "bench-only-" + "x" * 50
 
 Report = Callable[[str], None]
 
@@ -231,7 +234,7 @@ class Server:
         env.update(
             DJANGO_SETTINGS_MODULE=self.settings_module,
             DEBUG="0",
-            SECRET_KEY="bench-only-" + "x" * 50,
+            SECRET_KEY=BENCH_SECRET_KEY,
             ALLOWED_HOSTS="127.0.0.1",
             DATABASE_URL=database_url(self.database),
             PUBLIC_BASE_URL="https://registry.bench.invalid",
