@@ -30,6 +30,9 @@ _DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789" 
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+# Former keys, comma-separated, while sessions and links they signed may still be in use (docs/deploy.md,
+# "SECRET_KEY rotation"); signature MACs are made again under the new key by `refresh_signature_macs`.
+SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
 # Production names these explicitly: a silent development default (SQLite, a 127.0.0.1 QR URL) would be a bug.
 # docker-compose.yml sets each of them (tests/ops/test_compose.py keeps the two in step).
 REQUIRED_PRODUCTION_ENV = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PUBLIC_BASE_URL", "REDIS_URL")

@@ -72,7 +72,7 @@ def choose_language(request) -> str:
             return translation.get_supported_language_variant(cookie)
         except LookupError:
             pass
-    return _from_accept_language(request.headers.get("Accept-Language", "")) or settings.LANGUAGE_CODE
+    return _from_accept_language(request.META.get("HTTP_ACCEPT_LANGUAGE", "")) or settings.LANGUAGE_CODE
 
 
 def remember_language(request, response):

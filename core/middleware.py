@@ -36,7 +36,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # (request.headers would copy every header)
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
         token = _request_id.set(request_id)
         request.request_id = request_id
