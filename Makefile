@@ -32,10 +32,19 @@ run: $(STAMP)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 ## make test: the whole suite; PostgreSQL when DATABASE_URL is set or one answers on 127.0.0.1:5432.
+## TEST_WORKERS processes share the tests, a file's tests kept together (pytest-xdist; each has its own test
+## database): one per core by default, 0 for this process alone. The few marked `serial` (they restart
+## PostgreSQL) then run alone. PYTEST_ARGS goes to both parts (a part with nothing selected is no failure).
+TEST_WORKERS ?= auto
 test: $(STAMP)
 	@url="$$($(PY) -m config.dbprobe)"; \
 	if [ -n "$$url" ]; then echo "make test: PostgreSQL ($${url%%@*}@...)"; else echo "make test: SQLite (no PostgreSQL found; PostgreSQL-only tests will skip)"; fi; \
-	DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS)
+	export DATABASE_URL="$$url"; \
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial" $(PYTEST_ARGS); parallel=$$?; \
+	echo "make test: the tests marked serial, alone"; \
+	$(PY) -m pytest -m serial $(PYTEST_ARGS); serial=$$?; \
+	[ $$parallel -eq 5 ] && parallel=0; [ $$serial -eq 5 ] && serial=0; \
+	[ $$parallel -eq 0 ] && [ $$serial -eq 0 ]
 
 bench: $(STAMP)
 	@url="$$($(PY) -m config.dbprobe)"; test -n "$$url" || { echo "make bench needs PostgreSQL"; exit 2; }; \

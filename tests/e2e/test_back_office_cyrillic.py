@@ -13,7 +13,6 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from credentials.admin_views import ImportView
@@ -24,6 +23,7 @@ from tests import factories
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import start_chromium
 from tests.e2e.script import latin_words
+from tests.e2e.waits import replaced
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +62,7 @@ def _click_and_wait(driver, css: str):
     """Click and wait for the next page (the old page's <html> goes stale)."""
     html = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, css).click()
-    _wait(driver, staleness_of(html))
+    _wait(driver, replaced(html))
 
 
 def _sign_in_and_switch_to_cyrillic(driver, live_server, user):

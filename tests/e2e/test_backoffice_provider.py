@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from credentials.choices import CertificateStatus, CohortStatus
@@ -17,6 +16,7 @@ from credentials.models import Certificate, Learner, ModuleResult
 from tests import factories as f
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import start_chromium
+from tests.e2e.waits import replaced
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def submit(driver, css="input[type=submit].default"):
     """Click and wait for the next page (the old page's <html> goes stale)."""
     html = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(driver, 30).until(staleness_of(html))
+    WebDriverWait(driver, 30).until(replaced(html))
 
 
 def test_qpgj_imports_records_issues_and_revokes_in_albanian(browser, live_server, qpgj, tmp_path):

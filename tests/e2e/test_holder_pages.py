@@ -18,6 +18,7 @@ from credentials.holders.services import holder_access_current, holder_url
 from tests import factories
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import start_chromium
+from tests.e2e.waits import replaced
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,7 +83,7 @@ def test_the_private_page_its_share_link_and_axe(browser, live_server):
     browser.get(url)
     withdraw = browser.find_element("css selector", "ul.shares form button")
     withdraw.click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(withdraw))  # the page after the POST
+    WebDriverWait(browser, 30).until(replaced(withdraw))  # the page after the POST
     browser.get(share_url)
     assert "/s/" in browser.current_url
     assert browser.find_element("id", "message").get_attribute("data-state") == "share_invalid"

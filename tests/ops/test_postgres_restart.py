@@ -3,9 +3,9 @@ is half-written, no serial number is skipped, and the service recovers by itself
 server; `conn_health_checks` replaces the dead connections).
 
 Needs the local cluster and root: `pg_ctlcluster --skip-systemctl-redirect 15 main restart`; skipped
-otherwise. The restart takes about two seconds and cuts every other connection to the server too, so this
-is the one test that disturbs parallel runs on the same machine: set RESTART_POSTGRES_IN_TESTS=0 to skip
-it while others share the server (CI runs it).
+otherwise. The restart takes about two seconds and cuts every other connection to the server too: it is marked
+`serial`, which `make test` runs after the parallel part, alone. Set RESTART_POSTGRES_IN_TESTS=0 to skip it
+while other suites share the server (CI runs it).
 """
 
 # ruff: noqa: S310, S603, S607 - fixed loopback URLs and fixed PostgreSQL tool commands
@@ -35,7 +35,8 @@ from tests import factories
 
 # transaction=True: the server process must see the committed data. No serialized_rollback: restoring it
 # clashes with the content types that other transactional tests' flushes recreate.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# serial: the restart cuts every connection to the server, so `make test` runs it after the others, alone.
+pytestmark = [pytest.mark.postgres, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 CLUSTER = ("15", "main")
 ENROLMENTS = 80
