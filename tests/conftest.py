@@ -110,20 +110,39 @@ def task_worker_logging():
         logger.setLevel(level)
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker is not None and marker.kwargs.get("transaction")) or any(
+        name in getattr(item, "fixturenames", ()) for name in ("transactional_db", "live_server")
+    )
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Transactional tests flush every table at teardown, the municipalities the migration loaded included;
-    give each transactional test its reference data back."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("transactional_db", "live_server")
-    )
-    if transactional:
+    """Transactional tests flush every table at teardown, the municipalities the migration loaded included: give
+    each transactional test its reference data (and see `pytest_runtest_teardown` for the tests after it)."""
+    if _transactional(request.node):
         request.getfixturevalue("transactional_db")
         from registry.reference_data import ensure_municipalities
 
         ensure_municipalities()
     yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush, load the reference data again, so the tests that run after it in the
+    same process find the database as migrated. pytest-django runs transactional tests last, but a worker of
+    `make test`'s parallel run (pytest-xdist) gets its tests in another order."""
+    result = yield
+    if _transactional(item) and nextitem is not None:
+        from pytest_django.plugin import blocking_manager_key
+
+        from registry.reference_data import ensure_municipalities
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_municipalities()
+    return result
 
 
 @pytest.fixture
