@@ -383,9 +383,7 @@ def _cache_settings() -> dict:
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench-growth"}}
     # A prefix of this run's own (entries expire by themselves): never clear() a Redis others use.
     prefix = f"bench-growth-{uuid.uuid4().hex[:12]}"
-    return {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
-    }
+    return {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}}
 
 
 def run(report: Report = print, *, small: int = SMALL, large: int = LARGE) -> list[dict]:

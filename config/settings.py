@@ -144,7 +144,7 @@ _REDIS_URL = os.environ.get("REDIS_URL")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",  # Django's, with one redis-py client per server (core/cache.py)
             "LOCATION": _REDIS_URL,
             "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", ""),
         }

@@ -68,7 +68,7 @@ def redis_cache(settings, redis_prefix):
     """This process's default cache is the Redis every worker would share (as REDIS_URL makes it)."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": redis_prefix,
         }
