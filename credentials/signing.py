@@ -24,6 +24,8 @@ import binascii
 import contextlib
 import datetime
 import fcntl
+import functools
+import hmac
 import json
 import os
 import re
@@ -320,7 +322,16 @@ def signature_mac(message: bytes, signature: str, key_id: str) -> str:
     the key. Only who holds SECRET_KEY can make a MAC, and who holds it holds the signing key beside it: a row
     altered in the database alone fails either way."""
     value = b"\n".join((key_id.encode(), signature.encode(), message))
-    return salted_hmac(MAC_SALT, value, algorithm="sha256").hexdigest()
+    mac = _mac_start(settings.SECRET_KEY).copy()
+    mac.update(value)
+    return mac.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _mac_start(secret) -> hmac.HMAC:
+    """Django's `salted_hmac(MAC_SALT, ..., algorithm="sha256")` before its message: the key derived from the
+    secret and the HMAC's padded key hashed once per process, not once per verification (a batch makes 500)."""
+    return salted_hmac(MAC_SALT, b"", secret=secret, algorithm="sha256")
 
 
 def mac_for_snapshot(snapshot: dict, signature: str, key_id: str, *, keyring: Keyring | None = None) -> str:

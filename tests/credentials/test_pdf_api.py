@@ -184,6 +184,18 @@ def test_a_download_costs_two_queries(provider_client, certificate, django_asser
         assert provider_client.get(pdf_url(certificate)).status_code == 200
 
 
+def test_a_record_from_before_qr_tokens_downloads_and_keeps_its_new_symbol(provider_client, certificate):
+    # The view reads only the columns a print needs; such a record also reads the ones its new token covers.
+    Certificate.objects.filter(pk=certificate.pk).update(qr_token="", qr_symbol=b"", qr_symbol_digest="")
+    first = provider_client.get(pdf_url(certificate))
+    assert first.status_code == 200
+    stored = Certificate.objects.get(pk=certificate.pk)
+    assert stored.qr_token and bytes(stored.qr_symbol) and stored.qr_symbol_digest
+    assert stored.updated_at == certificate.updated_at  # derived data: no new `updated_at`, no audit entry
+    cache.clear()
+    assert provider_client.get(pdf_url(certificate)).content == first.content
+
+
 def test_nothing_but_get(provider_client, certificate):
     for method in ("post", "put", "patch", "delete"):
         assert getattr(provider_client, method)(pdf_url(certificate)).status_code == 405

@@ -156,3 +156,19 @@ def test_a_batch_takes_the_mac_too(verifier_client, key_calls):
     assert response.status_code == 200
     assert [item["result"]["valid"] for item in response.json()["results"]] == [True, True, True]
     assert key_calls == []
+
+
+def test_the_mac_is_djangos_salted_hmac_under_the_current_secret_key(settings):
+    from django.utils.crypto import salted_hmac
+
+    from credentials.signing import MAC_SALT
+
+    value = b"\n".join((b"key-1", b"c2lnbmF0dXJl", b'{"a":1}'))
+    made = signature_mac(b'{"a":1}', "c2lnbmF0dXJl", "key-1")
+    assert made == salted_hmac(MAC_SALT, value, algorithm="sha256").hexdigest()
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40  # a rotation: the next MAC is under the new key
+    assert (
+        signature_mac(b'{"a":1}', "c2lnbmF0dXJl", "key-1")
+        == salted_hmac(MAC_SALT, value, secret=settings.SECRET_KEY, algorithm="sha256").hexdigest()
+    )
+    assert signature_mac(b'{"a":1}', "c2lnbmF0dXJl", "key-1") != made
