@@ -7,7 +7,7 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
+from django.db import connections, router
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -46,8 +46,9 @@ class PolicyTokenAuthentication(TokenAuthentication):
 
 
 @cache
-def _token_statement(token_model) -> tuple[str, list[tuple]]:
+def _token_statement(token_model, alias: str) -> tuple[str, list[tuple]]:
     """The SELECT, and for each model (token, user, organisation) its fields with their converters."""
+    connection = connections[alias]
     user_model = get_user_model()
     organisation_model = user_model._meta.get_field("organisation").related_model
     quote = connection.ops.quote_name
@@ -77,7 +78,9 @@ def _token_statement(token_model) -> tuple[str, list[tuple]]:
 def token_with_user(token_model, key: str):
     """The token with this key, its user and the user's organisation loaded (None: no such token): what
     `token_model.objects.select_related("user__organisation").get(key=key)` returns, in one statement."""
-    sql, parts = _token_statement(token_model)
+    alias = router.db_for_read(token_model)  # where the ORM would read it
+    connection = connections[alias]
+    sql, parts = _token_statement(token_model, alias)
     with connection.cursor() as cursor:
         cursor.execute(sql, [key])
         row = cursor.fetchone()
@@ -90,7 +93,7 @@ def token_with_user(token_model, key: str):
         for index, (column, column_converters) in enumerate(converters):
             for converter in column_converters:
                 values[index] = converter(values[index], column, connection)
-        instances.append(None if values[pk_index] is None else model.from_db(connection.alias, attnames, values))
+        instances.append(None if values[pk_index] is None else model.from_db(alias, attnames, values))
     token, user, organisation = instances
     user.organisation = organisation  # the related caches, as select_related fills them (None: no organisation)
     token.user = user

@@ -156,7 +156,8 @@ class LookedUpCertificate:
             text = json.dumps(text, sort_keys=True)
         if self.signature_mac:  # checked with the key when the MAC was made (ADR 0029): no memo needed
             snapshot = _parse(text)
-            keyring = keyring or load_keyring()  # a batch passes the one it loaded for all its rows
+            if keyring is None:  # a batch passes the one it loaded for all its rows
+                keyring = load_keyring()
             if snapshot_matches_row(self, snapshot) and mac_matches(
                 snapshot, self.signature, self.key_id, self.signature_mac, keyring=keyring
             ):
