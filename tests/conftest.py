@@ -179,6 +179,22 @@ def client_for():
 
 
 @pytest.fixture
+def redis_clients_made(monkeypatch):
+    """The `redis.Redis` clients made from now on in this test, in a list (the cost a shared client saves)."""
+    import redis
+
+    made = []
+    original = redis.Redis.__init__
+
+    def counting_init(self, *args, **kwargs):
+        made.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counting_init)
+    return made
+
+
+@pytest.fixture
 def redis_cache(settings):
     """This process's cache is the shared Redis at REDIS_TEST_URL (as REDIS_URL makes it in production), under a
     key prefix of this test's own, deleted afterwards. Yields the prefix. Mark the test `redis`."""

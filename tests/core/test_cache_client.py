@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-import redis
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 
@@ -31,16 +30,9 @@ def test_with_redis_url_the_settings_choose_this_backend():
     assert result.stdout.strip() == "<class 'core.cache.RedisCache'>", result.stderr
 
 
-def test_many_cache_calls_make_one_client(redis_cache, monkeypatch):
+def test_many_cache_calls_make_one_client(redis_cache, request):
     cache.get("warm")  # the client of this process, made here if it was not yet
-    made = []
-    original = redis.Redis.__init__
-
-    def counting_init(self, *args, **kwargs):
-        made.append(self)
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(redis.Redis, "__init__", counting_init)
+    made = request.getfixturevalue("redis_clients_made")  # counted from here on
     for index in range(20):
         cache.set(f"k{index}", {"n": index}, 30)
         assert cache.get(f"k{index}") == {"n": index}

@@ -19,17 +19,10 @@ def redis_prefix(redis_cache):
     return redis_cache
 
 
-def test_the_throttle_makes_one_redis_client_for_many_verifications(client, redis_prefix, monkeypatch):
+def test_the_throttle_makes_one_redis_client_for_many_verifications(client, redis_prefix, redis_clients_made):
     certificate = factories.CertificateFactory()
     local_counts.clear()
-    made = []
-    original = redis.Redis.__init__
-
-    def counting_init(self, *args, **kwargs):
-        made.append(self)
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(redis.Redis, "__init__", counting_init)
+    made = redis_clients_made
     for _ in range(5):
         assert client.get(f"/api/v1/verifications/{certificate.verification_id}").status_code == 200
     assert len(made) <= 1  # made once by the first request (or already made), then reused
